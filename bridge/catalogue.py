@@ -1,0 +1,411 @@
+"""Every event the page can receive: one source of truth for codes, messages and meaning.
+
+The seed (AutoProctor's published event table) is the contract an exam page is written
+against; ``seed_text`` keeps its wording verbatim so a test can prove nothing drifted, while
+``message`` is what the kiosk puts in ``detail.message`` and ``fires_when`` what it means here,
+natively. docs/events.md is generated from this module (``python -m bridge.docs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    REGULAR = "regular"
+    SUCCESS = "success"
+    ERROR = "error"
+    EVIDENCE = "evidence"
+
+
+#: DOM event name and the ``detail`` key that carries the code, per kind of custom event.
+CUSTOM_EVENT = {
+    Kind.SUCCESS: ("apSuccessEvent", "successCode"),
+    Kind.ERROR: ("apErrorEvent", "errorCode"),
+    Kind.EVIDENCE: ("apEvidenceEvent", "evidenceCode"),
+}
+
+IMPLEMENTED = "fires"
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    kind: Kind
+    name: str  # the DOM event name dispatched on window
+    code: int | None
+    reason: str | None  # tells apart the two cases the seed lists under one code
+    message: str
+    fires_when: str
+    seed_text: str
+    violation: bool = False
+    ends: int | None = None  # the violation code whose episode this event closes
+    aliases: tuple[str, ...] = ()
+    status: str = IMPLEMENTED
+
+    @property
+    def key(self) -> str:
+        if self.code is None:
+            return self.name
+        return f"{self.code}" if self.reason is None else f"{self.code}:{self.reason}"
+
+    def detail(self, timestamp_ms: int, **extra: Any) -> dict[str, Any]:
+        """The ``detail`` object of this event as the page receives it."""
+        out: dict[str, Any] = {}
+        if self.kind is not Kind.REGULAR:
+            out[CUSTOM_EVENT[self.kind][1]] = self.code
+            out["message"] = self.message
+            if self.reason is not None:
+                out["reason"] = self.reason
+        out["timestamp"] = timestamp_ms
+        out.update(extra)
+        return out
+
+
+def _regular(name: str, fires_when: str, seed: str, aliases: tuple[str, ...] = ()) -> EventSpec:
+    return EventSpec(Kind.REGULAR, name, None, None, name, fires_when, seed, aliases=aliases)
+
+
+def _custom(
+    kind: Kind,
+    code: int,
+    message: str,
+    fires_when: str,
+    seed: str,
+    *,
+    reason: str | None = None,
+    violation: bool = False,
+    ends: int | None = None,
+    status: str = IMPLEMENTED,
+) -> EventSpec:
+    return EventSpec(
+        kind,
+        CUSTOM_EVENT[kind][0],
+        code,
+        reason,
+        message,
+        fires_when,
+        seed,
+        violation=violation,
+        ends=ends,
+        status=status,
+    )
+
+
+_S, _E, _V = Kind.SUCCESS, Kind.ERROR, Kind.EVIDENCE
+_DETECTORS = "planned: on-device detectors (issue 3)"
+_LOCKDOWN = "planned: lockdown policies (issue 4)"
+
+CATALOGUE: tuple[EventSpec, ...] = (
+    _regular(
+        "apSetupComplete",
+        "setup() finished every check; start() may now be called. Also fired as "
+        "apSetupCompleted, the other name AutoProctor's documentation uses.",
+        ".setup() completes successfully. You can now call the .start() method",
+        aliases=("apSetupCompleted",),
+    ),
+    _regular(
+        "apMonitoringStarted",
+        "start() succeeded: the test start time is recorded and evidence is tracked.",
+        ".start() executes successfully, and events are being tracked. We set the test start "
+        "time now. If you want to hide a test's questions until the proctoring is ready, you "
+        "can load the questions after this event",
+    ),
+    _regular(
+        "apMonitoringStopped",
+        "stop() closed the session: every event is in the session record and the trust score "
+        "is computed; detail carries trustScore and violations.",
+        ".stop() executes successfully. The last set of violations are sent to the server, the "
+        "test finish time is set and Trust Score calculated. If you want to redirect the user to "
+        "a different page after the test, etc you should do it after this event",
+    ),
+    _custom(
+        _S,
+        2001,
+        "Browser and permission check completed and permission granted",
+        "The web engine passed the compatibility check and every device permission the tracking "
+        "options need was granted; steps the page did not ask for report 'not requested'.",
+        "Browser and Permission check completed and Permission granted",
+    ),
+    _custom(
+        _S,
+        2002,
+        "Kiosk elements created; ready to load video and model",
+        "The kiosk's own UI elements (e.g. the camera preview) exist.",
+        "HTML Elements created. Ready to async load video and ML model",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _S,
+        2003,
+        "Video and face model loaded; ready to detect",
+        "The camera is open and the face model is loaded.",
+        "Video and ML model loaded. Ready to start face detection",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4001,
+        "Incompatible browser: the web engine is too old for this exam",
+        "The embedded Chromium is older than the configured minimum (engine.minimum_chromium) "
+        "or lacks a feature the exam requires.",
+        "Incompatible Browser. Doesn't pass checkBrowserCompatiblity().",
+    ),
+    _custom(
+        _E,
+        4002,
+        "Access to the camera is blocked",
+        "The operating system denies opening the camera.",
+        "From permissions API, user has already blocked access to camera.",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4003,
+        "Access to the microphone is blocked",
+        "The operating system denies opening the microphone.",
+        "From permissions API, user has already blocked access to microphone.",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4004,
+        "Camera/microphone access was declined, or the exam page is not a secure context",
+        "The student declined the kiosk's consent screen, or the exam URL is plain http on a "
+        "non-local host.",
+        "User has proactively declined access to camera/microphone. Or, the page is being loaded "
+        "within an insecure context.",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4005,
+        "Hardware error, insecure context, or another error",
+        "A device or the face model failed in a way no other code describes.",
+        "Hardware error, insecure context, or some other error.",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4006,
+        "Access to the camera and microphone is blocked",
+        "The operating system denies opening both the camera and the microphone.",
+        "From permissions API, user has already blocked access to camera and mic.",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4007,
+        "The microphone could not be read",
+        "The microphone exists but capturing from it fails.",
+        "Audio Not Readable Error in getUserMedia.",
+        reason="not_readable",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4008,
+        "The camera could not be read",
+        "The camera exists but capturing from it fails.",
+        "Video Not Readable Error in getUserMedia.",
+        reason="not_readable",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4007,
+        "The microphone was not found",
+        "The configured microphone (name, index or file) does not exist.",
+        "Mic Not Found in getUserMedia.",
+        reason="not_found",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4008,
+        "The camera was not found",
+        "The configured camera (index or file) does not exist.",
+        "Camera Not Found in getUserMedia.",
+        reason="not_found",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4009,
+        "We weren't able to find a microphone on your device. You need to enable your "
+        "microphone, or use another device that has a microphone to take this test.",
+        "The computer has no microphone at all (or --microphone none).",
+        "We weren't able to find a microphone on your device. You need to enable your "
+        "microphone, or use another device that has a microphone to take this test.",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4010,
+        "We weren't able to find a camera (or webcam) on your device. You need to enable your "
+        "camera, or use another device that has a camera to take this test.",
+        "The computer has no camera at all (or --camera none).",
+        "We weren't able to find a camera (or webcam) on your device. You need to enable your "
+        "camera, or use another device that has a camera to take this test.",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _E,
+        4011,
+        "Permission to capture the screen was denied",
+        "The kiosk's own whole-screen capture (for captureSwitchedTab) is denied by the platform.",
+        "Permission to access a screen area was denied by the user, or the current browsing "
+        "instance is not permitted access to screen sharing. Please reload the page to provide "
+        "the access.",
+        status=_LOCKDOWN,
+    ),
+    _custom(
+        _E,
+        4012,
+        "Screen capture failed",
+        "The kiosk's whole-screen capture failed with a platform error.",
+        "The user selected a screen, window, tab, or other source of screen data, but a hardware "
+        "or operating system level error or lockout occurred, preventing the sharing of the "
+        "selected source.",
+        status=_LOCKDOWN,
+    ),
+    _custom(
+        _E,
+        4013,
+        "No screen is available to capture",
+        "The kiosk's whole-screen capture found no source.",
+        "No sources of screen video are available for capture.",
+        status=_LOCKDOWN,
+    ),
+    _custom(
+        _E,
+        4014,
+        "Only a window could be captured, not the entire screen",
+        "The kiosk's capture got a single window instead of the whole screen.",
+        "You must share your entire screen in order to proceed with the test. Please reload the "
+        "page to select again.",
+        status=_LOCKDOWN,
+    ),
+    _custom(
+        _E,
+        4015,
+        "We have detected multiple monitors. Please disconnect the extra monitor (or displays "
+        "like Chromecast). If you continue without disconnecting, your teacher will be informed "
+        "of multiple monitors.",
+        "More than one monitor exists at setup.",
+        "We have detected multiple monitors. Please disconnect the extra monitor (or displays "
+        "like Chromecast). If you continue without disconnecting, your teacher will be informed "
+        "of multiple monitors.",
+        status=_LOCKDOWN,
+    ),
+    _custom(
+        _E,
+        4016,
+        "This operating system or session cannot be locked down",
+        "Policy requires lockdown and the OS or session type cannot provide it.",
+        "Use latest version of Safari on iPhone or iPad. Else, use Chrome.",
+        status=_LOCKDOWN,
+    ),
+    _custom(
+        _E,
+        4017,
+        "This platform cannot capture other windows",
+        "captureSwitchedTab is forced but the platform cannot capture other windows.",
+        "Please use Chrome or Firefox, if you want to proceed with the test. (if "
+        "forceCaptureSwitchedTab is true)",
+        status=_LOCKDOWN,
+    ),
+    _custom(
+        _V,
+        5001,
+        "No one looking at camera",
+        "No face, or no face looking at the screen, for longer than the configured time.",
+        "No one looking at camera",
+        violation=True,
+        status=_DETECTORS,
+    ),
+    _custom(
+        _V,
+        5002,
+        "More than 1 Person in Video",
+        "Two or more faces for longer than the configured time.",
+        "More than 1 Person in Video",
+        violation=True,
+        status=_DETECTORS,
+    ),
+    _custom(
+        _V,
+        5003,
+        "Random photo taken",
+        "An evidence photo was taken at a random moment (photosAtRandom).",
+        "Random photo taken",
+        status=_DETECTORS,
+    ),
+    _custom(
+        _V,
+        5004,
+        "Audio above background levels",
+        "The microphone level stayed above the learnt background for the configured time.",
+        "Audio above background levels",
+        violation=True,
+        status=_DETECTORS,
+    ),
+    _custom(
+        _V,
+        5005,
+        "Document page hidden or focus lost",
+        "The kiosk window lost focus while monitoring with tabSwitch: another window was "
+        "activated or the kiosk was minimised. detail.cause says which.",
+        "Document page hidden or focus lost",
+        violation=True,
+    ),
+    _custom(
+        _V,
+        5006,
+        "Document page became visible or focus was gained",
+        "The kiosk window has focus again; closes the 5005 episode (detail.awaySeconds).",
+        "Document page became visible or focus was gained",
+        ends=5005,
+    ),
+    _custom(
+        _V,
+        5007,
+        "Multiple monitors detected",
+        "A monitor was added during the exam.",
+        "Multiple monitors detected",
+        violation=True,
+        status=_LOCKDOWN,
+    ),
+    _custom(
+        _V,
+        5008,
+        "Multiple monitors suspected (not a violation)",
+        "The OS reports a display Qt does not show as a screen (mirrored or cloned).",
+        "Multiple monitors suspected (not a violation)",
+        status=_LOCKDOWN,
+    ),
+)
+
+_BY_KEY = {spec.key: spec for spec in CATALOGUE}
+
+
+def lookup(code_or_name: int | str, reason: str | None = None) -> EventSpec:
+    """The spec for a code (with its reason where the code has two cases) or a regular name."""
+    key = str(code_or_name) if reason is None else f"{code_or_name}:{reason}"
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"no event {key!r} in the catalogue") from None
+
+
+def violation_codes() -> frozenset[int]:
+    return frozenset(s.code for s in CATALOGUE if s.violation and s.code is not None)
+
+
+def dom_event_names() -> frozenset[str]:
+    """Every DOM event name the kiosk can dispatch on window, aliases included."""
+    names = {s.name for s in CATALOGUE}
+    for s in CATALOGUE:
+        names.update(s.aliases)
+    return frozenset(names)

@@ -1,0 +1,72 @@
+"""Whether the kiosk window has the user's focus, from the window system's point of view.
+
+Focused means the kiosk's top-level window is the active window and is not minimised. The
+page's own ``blur`` is deliberately not an input: it also fires when focus moves into an iframe
+of the exam, which is no switch away. Only transitions are published, so a burst of Qt signals
+(window, application and state changes arrive ~100 ms apart) gives one observation.
+
+It watches the top-level *widget*, not its QWindow: QtWebEngine makes Qt recreate the native
+window (and delete the QWindow object) when the view first renders, which silently cuts any
+connection made to the first QWindow.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from detectors.base import Observation
+from kiosk.eventbus import EventBus
+from kiosk.failsafe import fail_safe
+from kiosk.qt import QEvent, QGuiApplication, QObject, QWidget
+
+
+@dataclass(frozen=True)
+class FocusChange(Observation):
+    focused: bool
+    cause: str
+
+
+class FocusDetector(QObject):
+    _EVENTS = (QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange, QEvent.Type.Show,
+               QEvent.Type.Hide)  # fmt: skip
+
+    def __init__(self, window: QWidget, bus: EventBus) -> None:
+        super().__init__(window)
+        self._window = window
+        self._bus = bus
+        self._focused: bool | None = None
+        window.installEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.applicationStateChanged.connect(self._evaluate)
+        self._evaluate()
+
+    @property
+    def focused(self) -> bool:
+        return bool(self._focused)
+
+    @fail_safe(False)
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if event is not None and event.type() in self._EVENTS:
+            self._evaluate()
+        return False  # observe only
+
+    @fail_safe(None)
+    def _evaluate(self, *_: object) -> None:
+        minimized = self._window.isMinimized()
+        active = self._window.isActiveWindow() and self._window.isVisible()
+        focused = active and not minimized
+        if focused == self._focused:
+            return
+        initial = self._focused is None
+        self._focused = focused
+        if initial:
+            cause = "initial state"
+        elif focused:
+            cause = "the kiosk window is active again"
+        elif minimized:
+            cause = "the kiosk window was minimised"
+        else:
+            cause = "another window was activated"
+        self._bus.publish(FocusChange(t=time.time(), focused=focused, cause=cause))

@@ -1,0 +1,189 @@
+"""One kiosk run: the window, the bridge, the session and its record, wired together.
+
+Data flows one way: detectors -> event bus -> session (record first) -> bridge -> page; after the
+page acknowledges an event it goes to the event log and the ``delivered`` signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from bridge.channel import PageBridge
+from detectors.focus import FocusChange, FocusDetector
+from kiosk import __version__
+from kiosk.eventbus import EventBus
+from kiosk.eventlog import EventLog
+from kiosk.failsafe import fail_safe, install_excepthook
+from kiosk.options import RunOptions
+from kiosk.qt import (
+    QApplication,
+    QObject,
+    QTimer,
+    QUrl,
+    pyqtSignal,
+    qWebEngineChromiumVersion,
+    qWebEngineVersion,
+)
+from kiosk.record import SessionRecord, new_session_folder
+from kiosk.session import EngineInfo, FiredEvent, Rejected, Session, State
+from kiosk.signals import SignalWakeup
+from kiosk.window import KioskWindow, make_profile
+
+log = logging.getLogger("kiosk.app")
+
+#: How long a quitting kiosk waits for the page to acknowledge its last events.
+DELIVERY_GRACE_SECONDS = 3.0
+
+
+class KioskApp(QObject):
+    delivered = pyqtSignal(object)  # FiredEvent, after the page has it
+    session_folder_ready = pyqtSignal(str)
+
+    def __init__(self, qapp: QApplication, opts: RunOptions) -> None:
+        super().__init__()
+        self.qapp = qapp
+        self.opts = opts
+        self.folder = new_session_folder(opts.data_dir)
+        self.record = SessionRecord(self.folder)
+        self.event_log = EventLog(opts.event_log) if opts.event_log else None
+        engine = EngineInfo(
+            chromium=qWebEngineChromiumVersion() or "", qtwebengine=qWebEngineVersion() or ""
+        )
+        self.record.set_meta(
+            kiosk_version=__version__,
+            url=opts.url,
+            pid=os.getpid(),
+            launched_at=time.time(),
+            camera=opts.camera.describe(),
+            microphone=opts.microphone.describe(),
+            chromium=engine.chromium,
+            qtwebengine=engine.qtwebengine,
+            unsafe_engine_settings=list(opts.engine.unsafe),
+            fullscreen=opts.fullscreen,
+        )
+        self.profile = make_profile(self)
+        self.window = KioskWindow(self.profile)
+        self.bridge = PageBridge(self.window.page, opts.url, self._handle_call, self._on_delivered)
+        self.session = Session(
+            self.record,
+            self.bridge.dispatch,
+            engine=engine,
+            minimum_chromium=opts.config.engine.minimum_chromium,
+            trust=opts.config.trust_score,
+        )
+        self.bus = EventBus(self)
+        self.bus.observed.connect(self._observed)
+        self._quitting = False
+        self._first_load = True
+        self.window.close_requested.connect(self.request_quit)
+        self.window.page.windowCloseRequested.connect(
+            lambda: self.request_quit("the page closed the window")
+        )
+        self.window.page.loadFinished.connect(self._load_finished)
+        self._signals = SignalWakeup(self._on_signal, self)
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        install_excepthook()
+        if self.opts.fullscreen:
+            self.window.showFullScreen()
+        else:
+            self.window.resize(1280, 800)
+            self.window.show()
+        self.focus = FocusDetector(self.window, self.bus)
+        self.window.activateWindow()
+        self.window.view.setFocus()
+        self.window.view.load(QUrl(self.opts.url))
+        self.session_folder_ready.emit(str(self.folder))
+        code = self.qapp.exec()
+        self._teardown()
+        return code
+
+    def _teardown(self) -> None:
+        self._signals.close()
+        self.window.dispose()
+        self.profile.deleteLater()
+        self.record.shut()
+        if self.event_log is not None:
+            self.event_log.close()
+
+    # -- the page's calls ----------------------------------------------------------------------
+
+    def _handle_call(self, method: str, args: Any) -> dict[str, Any]:
+        if method == "setup":
+            args = args if isinstance(args, dict) else {}
+            ids = args.get("ids") if isinstance(args.get("ids"), dict) else {}
+            return self.session.setup(args.get("options"), ids)
+        if method == "start":
+            return self.session.start()
+        return self.session.stop("page")
+
+    @fail_safe(None)
+    def _load_finished(self, ok: bool) -> None:
+        if not ok:
+            log.warning("the exam page did not load: %s", self.window.page.url().toString())
+            return
+        if self._first_load and self.opts.autostart and self.session.state is State.IDLE:
+            self._first_load = False
+            settings = self.opts.config.session
+            request = {
+                "trackingOptions": settings.tracking.model_dump(),
+                "testDuration": settings.test_duration,
+            }
+            try:
+                self.session.setup(request, {"autostart": True})
+                self.session.start()
+            except Rejected as exc:
+                log.error("autostart: setup failed with %s: %s", exc.code, exc.message)
+
+    # -- evidence ------------------------------------------------------------------------------
+
+    @fail_safe(None)
+    def _observed(self, observation: object) -> None:
+        log.debug("observed %s", observation)
+        if isinstance(observation, FocusChange):
+            self.session.on_focus(observation.focused, observation.cause)
+
+    def _on_delivered(self, event: FiredEvent, t: float) -> None:
+        self.record.mark_dispatched(event.seq, t)
+        if self.event_log is not None:
+            for name in event.names:
+                self.event_log.write(t, name, event.detail)
+        self.delivered.emit(event)
+
+    # -- quitting ------------------------------------------------------------------------------
+
+    @fail_safe(None)
+    def _on_signal(self, signum: int) -> None:
+        log.info("signal %d: stopping cleanly", signum)
+        self.request_quit(f"signal {signum}")
+
+    @fail_safe(None)
+    def request_quit(self, why: str) -> None:
+        """Stops a monitoring session (the page gets apMonitoringStopped), then quits."""
+        if self._quitting:
+            return
+        self._quitting = True
+        try:
+            self.session.end(why)
+        except Exception:
+            log.exception("stopping the session failed; quitting anyway")
+        deadline = time.monotonic() + DELIVERY_GRACE_SECONDS
+        timer = QTimer(self)
+
+        def check() -> None:
+            if self.bridge.pending == 0 or time.monotonic() > deadline:
+                if self.bridge.pending:
+                    log.warning("%d events were recorded but not delivered", self.bridge.pending)
+                timer.stop()
+                # exit(), not quit(): Qt 6's quit() first asks every window to close, and the
+                # exam window refuses, which would cancel the quit.
+                self.window.may_close = True
+                self.qapp.exit(0)
+
+        timer.timeout.connect(check)
+        timer.start(20)

@@ -1,0 +1,98 @@
+"""Configuration: built-in defaults, then a TOML file (``--config``), then the command line.
+
+Each option is declared once here, with its type, default and description; a typo or a wrong
+type in the file is an error naming the key and the file. ``python -m kiosk.config_docs``
+generates docs/configuration.md from these models.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kiosk.errors import UsageError
+from kiosk.tracking import TrackingOptions
+from kiosk.trust import TrustScoreConfig
+from kiosk.validation import describe
+
+_FORBID = ConfigDict(extra="forbid")
+
+
+class SessionSettings(BaseModel):
+    model_config = _FORBID
+
+    data_dir: Path | None = Field(
+        None, description="Where session folders go (default: the platform's user data dir)."
+    )
+    event_log: Path | None = Field(
+        None, description="JSON Lines file of every event dispatched into the page."
+    )
+    autostart: bool = Field(
+        False, description="Run setup() and start() when the first page loads, stop() on quit."
+    )
+    tracking: TrackingOptions = Field(
+        default_factory=TrackingOptions, description="Tracking options autostart uses."
+    )
+    test_duration: float | None = Field(
+        None, gt=0, description="Test length in minutes that autostart passes to setup()."
+    )
+
+
+class DeviceSettings(BaseModel):
+    model_config = _FORBID
+
+    camera: str = Field("0", description="Device index, video file, or 'none'.")
+    microphone: str = Field("default", description="'default', device, WAV file, or 'none'.")
+
+
+class WindowSettings(BaseModel):
+    model_config = _FORBID
+
+    windowed: bool = Field(False, description="Development only: not fullscreen.")
+
+
+class PolicySettings(BaseModel):
+    model_config = _FORBID
+
+    allow_windowed: bool = Field(True, description="Whether --windowed may be used at all.")
+
+
+class EngineSettings(BaseModel):
+    model_config = _FORBID
+
+    minimum_chromium: int = Field(
+        120, ge=0, description="Oldest Chromium major version setup() accepts (else 4001)."
+    )
+
+
+class KioskConfig(BaseModel):
+    model_config = _FORBID
+
+    session: SessionSettings = Field(default_factory=SessionSettings)
+    devices: DeviceSettings = Field(default_factory=DeviceSettings)
+    window: WindowSettings = Field(default_factory=WindowSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
+    trust_score: TrustScoreConfig = Field(default_factory=TrustScoreConfig)
+
+
+def load(path: Path) -> KioskConfig:
+    """Reads and validates a TOML file; every problem is a UsageError naming the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"config file {path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"config file {path}: cannot read it ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"config file {path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"config file {path}: not valid TOML ({exc})") from None
+    try:
+        return KioskConfig.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(f"config file {path}: {describe(exc)}") from None

@@ -1,0 +1,19 @@
+"""Errors that end the program with a documented exit code and one clear line."""
+
+
+class KioskExit(Exception):
+    """Ends the program with ``exit_code``; ``str(self)`` is the one line printed on stderr."""
+
+    exit_code = 1
+
+
+class UsageError(KioskExit):
+    """Bad usage, bad URL, bad configuration file, unsafe engine settings."""
+
+    exit_code = 2
+
+
+class EngineStartError(KioskExit):
+    """The web engine or the display could not start; the message says what to install or set."""
+
+    exit_code = 3

@@ -1,0 +1,32 @@
+"""The ``--event-log`` file: one JSON object per event dispatched into the page (JSON Lines)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, TextIO
+
+from kiosk.errors import UsageError
+
+
+class EventLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._file: TextIO | None = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--event-log {path}: cannot write it ({exc.strerror})") from None
+
+    def write(self, t: float, event: str, detail: dict[str, Any]) -> None:
+        if self._file is None:
+            return
+        line = json.dumps({"t": t, "event": event, "detail": detail}, separators=(",", ":"))
+        self._file.write(line + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -1,0 +1,36 @@
+"""Logging: one named logger per subsystem, Qt's own messages routed into ``logging``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+QT_LOG = logging.getLogger("qt")
+
+
+def setup() -> None:
+    level = os.environ.get("KIOSK_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, level, logging.WARNING),
+        format="kiosk %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def route_qt_messages() -> None:
+    from kiosk.qt import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str | None) -> None:
+        category = context.category or "default"
+        QT_LOG.log(levels.get(kind, logging.WARNING), "[%s] %s", category, message)
+
+    qInstallMessageHandler(handler)

@@ -1,0 +1,67 @@
+"""The one place the application imports Qt from.
+
+Keeping every PyQt6 import here means a missing system library fails in one known spot (the
+command line turns that into exit code 3), and a test rejects stray ``PyQt6`` imports elsewhere.
+QtWebEngineWidgets is imported before any QApplication exists, as QtWebEngine requires.
+"""
+
+from PyQt6 import sip
+from PyQt6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QFile,
+    QIODevice,
+    QMessageLogContext,
+    QObject,
+    QSocketNotifier,
+    Qt,
+    QTimer,
+    QtMsgType,
+    QUrl,
+    pyqtSignal,
+    pyqtSlot,
+    qInstallMessageHandler,
+)
+from PyQt6.QtGui import QGuiApplication, QImage, QWindow
+from PyQt6.QtWebChannel import QWebChannel
+from PyQt6.QtWebEngineCore import (
+    QWebEnginePage,
+    QWebEngineProfile,
+    QWebEngineScript,
+    qWebEngineChromiumVersion,
+    qWebEngineVersion,
+)
+from PyQt6.QtWebEngineWidgets import QWebEngineView
+from PyQt6.QtWidgets import QApplication, QWidget
+
+__all__ = [
+    "QApplication",
+    "QByteArray",
+    "QCoreApplication",
+    "QEvent",
+    "QFile",
+    "QGuiApplication",
+    "QIODevice",
+    "QImage",
+    "QMessageLogContext",
+    "QObject",
+    "QSocketNotifier",
+    "QTimer",
+    "QUrl",
+    "QWebChannel",
+    "QWebEnginePage",
+    "QWebEngineProfile",
+    "QWebEngineScript",
+    "QWebEngineView",
+    "QWidget",
+    "QWindow",
+    "Qt",
+    "QtMsgType",
+    "pyqtSignal",
+    "pyqtSlot",
+    "qInstallMessageHandler",
+    "qWebEngineChromiumVersion",
+    "qWebEngineVersion",
+    "sip",
+]

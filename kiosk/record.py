@@ -1,0 +1,157 @@
+"""The session record: a SQLite database (WAL) per session, the durable truth of what happened.
+
+Every event is committed here before it is dispatched to the page, with ``synchronous=FULL``
+so a crash (or a power cut) after an event fired cannot lose it. Closing the session writes the
+final event, the trust score and the violations in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RECORD_NAME = "record.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL            -- JSON
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    t          REAL NOT NULL,      -- unix seconds when the event fired
+    name       TEXT NOT NULL,      -- DOM event name dispatched on window
+    code       INTEGER,            -- success/error/evidence code, NULL for regular events
+    reason     TEXT,
+    detail     TEXT NOT NULL,      -- JSON, exactly what the page receives
+    dispatched REAL                -- unix seconds the page acknowledged it, NULL before
+);
+"""
+
+
+class RecordClosed(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    seq: int
+    t: float
+    name: str
+    code: int | None
+    reason: str | None
+    detail: dict[str, Any]
+    dispatched: float | None
+
+
+def new_session_folder(data_dir: Path) -> Path:
+    """``DATA/sessions/20261125T223000Z-1a2b3c4d``, private to the user (0700)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    sessions = data_dir / "sessions"
+    sessions.mkdir(parents=True, exist_ok=True)
+    folder = sessions / f"{stamp}-{secrets.token_hex(4)}"
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+class SessionRecord:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / RECORD_NAME
+        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        os.close(fd)
+        self._db: sqlite3.Connection | None = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=True
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._closed = self.meta().get("closed_at") is not None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RecordClosed(f"the session record {self.path} is shut")
+        return self._db
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def set_meta(self, **values: Any) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO meta(key, value) VALUES(?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                [(k, json.dumps(v)) for k, v in values.items()],
+            )
+
+    def meta(self) -> dict[str, Any]:
+        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+
+    def append(
+        self, t: float, name: str, code: int | None, reason: str | None, detail: dict[str, Any]
+    ) -> int:
+        """Commits one event and returns its sequence number."""
+        if self._closed:
+            raise RecordClosed(f"the session is closed; {name} {code or ''} was not recorded")
+        with self.db:
+            return self._insert(t, name, code, reason, detail)
+
+    def _insert(
+        self, t: float, name: str, code: int | None, reason: str | None, detail: dict[str, Any]
+    ) -> int:
+        cur = self.db.execute(
+            "INSERT INTO events(t, name, code, reason, detail) VALUES(?, ?, ?, ?, ?)",
+            (t, name, code, reason, json.dumps(detail, separators=(",", ":"))),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def close_with(
+        self, t: float, name: str, detail: dict[str, Any], summary: dict[str, Any]
+    ) -> int:
+        """Writes the session's last event and its summary in one transaction."""
+        if self._closed:
+            raise RecordClosed("the session is already closed")
+        with self.db:
+            seq = self._insert(t, name, None, None, detail)
+            self.db.executemany(
+                "INSERT INTO meta(key, value) VALUES(?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                [(k, json.dumps(v)) for k, v in {**summary, "closed_at": t}.items()],
+            )
+        self._closed = True
+        return seq
+
+    def end_unmonitored(self, t: float, why: str) -> None:
+        """Closes a record whose session never monitored (quit before start, setup failed)."""
+        if not self._closed:
+            self.set_meta(closed_at=t, ended=why)
+            self._closed = True
+
+    def mark_dispatched(self, seq: int, t: float) -> None:
+        with self.db:
+            self.db.execute("UPDATE events SET dispatched=? WHERE seq=?", (t, seq))
+
+    def events(self) -> list[RecordedEvent]:
+        rows = self.db.execute(
+            "SELECT seq, t, name, code, reason, detail, dispatched FROM events ORDER BY seq"
+        )
+        return [
+            RecordedEvent(seq, t, name, code, reason, json.loads(detail), dispatched)
+            for seq, t, name, code, reason, detail, dispatched in rows
+        ]
+
+    def shut(self) -> None:
+        """Releases the database (checkpointing the WAL into the main file)."""
+        if self._db is not None:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.close()
+            self._db = None

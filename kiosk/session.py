@@ -1,0 +1,239 @@
+"""The session lifecycle: setup, start, stop, as a state machine the page drives.
+
+No Qt here. Every event goes through :meth:`Session.fire`, which commits it to the record and
+only then hands it to ``deliver`` (the bridge): the order the page sees is the order recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bridge.catalogue import EventSpec, lookup
+from kiosk.record import SessionRecord
+from kiosk.tracking import (
+    CAMERA_FEATURE,
+    MICROPHONE_FEATURE,
+    SetupRequest,
+    TrackingOptions,
+    needs_camera,
+    needs_microphone,
+    parse_setup,
+    unavailable,
+)
+from kiosk.trust import TrustScoreConfig, episodes, score
+
+log = logging.getLogger("kiosk.session")
+
+INVALID_STATE = "INVALID_STATE"
+INVALID_OPTION = "INVALID_OPTION"
+
+
+class State(StrEnum):
+    IDLE = "idle"
+    SETTING_UP = "setting_up"
+    READY = "ready"
+    MONITORING = "monitoring"
+    STOPPED = "stopped"
+
+
+class Rejected(Exception):
+    """A page call that fails; ``code`` is an error code (int) or a call-order/option code."""
+
+    def __init__(self, code: int | str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FiredEvent:
+    """An event as recorded, ready for the page: ``names`` are the DOM events to dispatch."""
+
+    seq: int
+    t: float
+    names: tuple[str, ...]
+    code: int | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    chromium: str
+    qtwebengine: str
+
+    @property
+    def chromium_major(self) -> int:
+        head = self.chromium.split(".", 1)[0]
+        return int(head) if head.isdigit() else 0
+
+
+_WRONG_ORDER = {
+    ("setup", State.SETTING_UP): "setup() is already running",
+    ("setup", State.READY): "setup() has already completed; call start()",
+    ("setup", State.MONITORING): "setup() has already completed and monitoring is running",
+    ("start", State.IDLE): "start() called before setup()",
+    ("start", State.SETTING_UP): "start() called before setup() completed",
+    ("start", State.MONITORING): "start() called twice: monitoring is already running",
+    ("stop", State.IDLE): "stop() called before start()",
+    ("stop", State.SETTING_UP): "stop() called before start()",
+    ("stop", State.READY): "stop() called before start()",
+}
+
+
+class Session:
+    def __init__(
+        self,
+        record: SessionRecord,
+        deliver: Callable[[FiredEvent], None],
+        *,
+        engine: EngineInfo,
+        minimum_chromium: int,
+        trust: TrustScoreConfig,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.record = record
+        self._deliver = deliver
+        self._engine = engine
+        self._minimum_chromium = minimum_chromium
+        self._trust = trust
+        self._clock = clock
+        self.state = State.IDLE
+        self.options: TrackingOptions | None = None
+        self._started_seq = 0
+        self._focused = True
+        self._reported_focused = True
+        self._lost_at = 0.0
+
+    # -- events ------------------------------------------------------------------------------
+
+    def fire(self, spec: EventSpec, **extra: Any) -> FiredEvent:
+        t = self._clock()
+        detail = spec.detail(round(t * 1000), **extra)
+        seq = self.record.append(t, spec.name, spec.code, spec.reason, detail)
+        event = FiredEvent(seq, t, (spec.name, *spec.aliases), spec.code, detail)
+        self._deliver(event)
+        return event
+
+    def _require(self, call: str, *allowed: State) -> None:
+        if self.state in allowed:
+            return
+        if self.state is State.STOPPED:
+            raise Rejected(INVALID_STATE, f"{call}() called after the session has ended")
+        raise Rejected(INVALID_STATE, _WRONG_ORDER[(call, self.state)])
+
+    # -- the page's calls --------------------------------------------------------------------
+
+    def setup(self, raw: Any, ids: dict[str, Any] | None = None) -> dict[str, Any]:
+        self._require("setup", State.IDLE)
+        try:
+            request = parse_setup(raw)
+        except ValueError as exc:
+            raise Rejected(INVALID_OPTION, str(exc)) from None
+        self.state = State.SETTING_UP
+        try:
+            return self._run_setup(request, ids or {})
+        except Rejected:
+            self.state = State.IDLE  # the student can retry
+            raise
+        except Exception:
+            self.state = State.IDLE
+            raise
+
+    def _run_setup(self, request: SetupRequest, ids: dict[str, Any]) -> dict[str, Any]:
+        options = request.trackingOptions
+        if self._engine.chromium_major < self._minimum_chromium:
+            spec = lookup(4001)
+            self.fire(
+                spec,
+                chromium=self._engine.chromium,
+                minimumChromium=self._minimum_chromium,
+            )
+            raise Rejected(4001, spec.message)
+        missing = unavailable(options)
+        self.fire(
+            lookup(2001),
+            checks={
+                "browser": "passed",
+                "camera": self._permission_step(needs_camera(options), CAMERA_FEATURE),
+                "microphone": self._permission_step(needs_microphone(options), MICROPHONE_FEATURE),
+            },
+            chromium=self._engine.chromium,
+        )
+        self.options = options
+        settings = {
+            "trackingOptions": options.model_dump(),
+            "testDuration": request.testDuration,
+            "unavailable": missing,
+        }
+        self.record.set_meta(setup=settings, ids=ids)
+        self.state = State.READY
+        self.fire(lookup("apSetupComplete"), **settings)
+        return settings
+
+    @staticmethod
+    def _permission_step(needed: bool, planned: str) -> str:
+        return f"unavailable: {planned}" if needed else "not requested"
+
+    def start(self) -> dict[str, Any]:
+        self._require("start", State.READY)
+        self.state = State.MONITORING
+        started = self.fire(lookup("apMonitoringStarted"))
+        self._started_seq = started.seq
+        self.record.set_meta(started_at=started.t)
+        self._reported_focused = True
+        if not self._focused:
+            self._report_focus(False, "not focused when monitoring started")
+        return {"startedAt": started.detail["timestamp"]}
+
+    def stop(self, reason: str = "page") -> dict[str, Any]:
+        self._require("stop", State.MONITORING)
+        t = self._clock()
+        since_start = [(e.t, e.code) for e in self.record.events() if e.seq >= self._started_seq]
+        found = episodes(since_start, end=t)
+        trust = score(found, self._trust)
+        result = {
+            "trustScore": trust.score,
+            "violations": [e.as_dict() for e in found],
+            "penalties": {str(k): v for k, v in trust.penalties.items()},
+            "stoppedBy": reason,
+        }
+        spec = lookup("apMonitoringStopped")
+        detail = spec.detail(round(t * 1000), **result)
+        seq = self.record.close_with(
+            t, spec.name, detail, {"trust_score": trust.score, "violations": result["violations"]}
+        )
+        self.state = State.STOPPED
+        self._deliver(FiredEvent(seq, t, (spec.name,), None, detail))
+        return result
+
+    # -- what the detectors observe ------------------------------------------------------------
+
+    def on_focus(self, focused: bool, cause: str) -> None:
+        self._focused = focused
+        if self.state is State.MONITORING and self.options is not None and self.options.tabSwitch:
+            self._report_focus(focused, cause)
+
+    def _report_focus(self, focused: bool, cause: str) -> None:
+        if focused == self._reported_focused:
+            return
+        self._reported_focused = focused
+        if focused:
+            away = self._clock() - self._lost_at
+            self.fire(lookup(5006), cause=cause, awaySeconds=round(away, 3))
+        else:
+            self._lost_at = self.fire(lookup(5005), cause=cause).t
+
+    # -- the end -------------------------------------------------------------------------------
+
+    def end(self, why: str) -> None:
+        """The kiosk is quitting: a monitoring session is stopped cleanly, any other closed."""
+        if self.state is State.MONITORING:
+            self.stop(why)
+        elif not self.record.closed:
+            self.record.end_unmonitored(self._clock(), f"{why} while {self.state.value}")
+            self.state = State.STOPPED

@@ -1,0 +1,87 @@
+"""The tracking options an exam page passes to ``setup()``, with AutoProctor's names.
+
+Unknown names and wrong types are rejected; an option whose feature is not built yet is
+accepted and reported back as unavailable, never silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kiosk.validation import describe
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class TrackingOptions(BaseModel):
+    model_config = _STRICT
+
+    audio: bool = Field(False, description="Microphone level above background (5004).")
+    numHumans: bool = Field(False, description="Camera face detection (5001, 5002).")
+    tabSwitch: bool = Field(True, description="Focus lost / regained (5005, 5006).")
+    captureSwitchedTab: bool = Field(False, description="Screenshot as evidence of 5005.")
+    photosAtRandom: bool = Field(False, description="Random evidence photos (5003).")
+    numPhotosAtRandom: int = Field(3, ge=0, le=100, description="How many random photos.")
+    testTakerPhoto: bool = Field(False, description="One photo of the test taker at start.")
+    forceFullScreen: bool = Field(True, description="Keep the exam window fullscreen.")
+    detectMultipleScreens: bool = Field(True, description="Report extra monitors (4015, 5007).")
+    forceDesktop: bool = Field(False, description="Refuse phones and tablets.")
+    showCamPreview: bool = Field(False, description="Show the student their camera.")
+
+
+CAMERA_FEATURE = "camera detectors are not built yet (issue 3)"
+MICROPHONE_FEATURE = "microphone detector is not built yet (issue 3)"
+
+#: Options whose feature is not built yet, and where it will come from. Everything else works.
+PLANNED: dict[str, str] = {
+    "audio": MICROPHONE_FEATURE,
+    "numHumans": CAMERA_FEATURE,
+    "photosAtRandom": CAMERA_FEATURE,
+    "testTakerPhoto": CAMERA_FEATURE,
+    "showCamPreview": CAMERA_FEATURE,
+    "captureSwitchedTab": "enforcement is not built yet (issue 4)",
+    "forceFullScreen": "enforcement is not built yet (issue 4)",
+    "detectMultipleScreens": "enforcement is not built yet (issue 4)",
+}
+# forceDesktop is met by construction: kiosk only runs on desktop operating systems.
+
+
+class SetupRequest(BaseModel):
+    """The argument of ``AutoProctor.setup()``."""
+
+    model_config = _STRICT
+
+    trackingOptions: TrackingOptions = TrackingOptions()
+    testDuration: float | None = Field(None, gt=0, description="Test length in minutes.")
+
+
+def parse_setup(raw: Any) -> SetupRequest:
+    """Validates what the page passed; raises ValueError with a message fit for the page."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ValueError("setup() takes one object: {trackingOptions, testDuration}")
+    try:
+        return SetupRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise ValueError(describe(exc, what="option")) from None
+
+
+def unavailable(options: TrackingOptions) -> dict[str, str]:
+    """The options the page turned on whose feature is not built yet, with where it comes."""
+    out = {}
+    for name, planned in PLANNED.items():
+        value = getattr(options, name)
+        if value is True:
+            out[name] = planned
+    return out
+
+
+def needs_camera(options: TrackingOptions) -> bool:
+    return options.numHumans or options.photosAtRandom or options.testTakerPhoto
+
+
+def needs_microphone(options: TrackingOptions) -> bool:
+    return options.audio

@@ -1,0 +1,119 @@
+"""The trust score: 100 minus a penalty per kind of violation, floored at 0.
+
+For each violation code, ``penalty = min(max_penalty, per_event * episodes + per_minute *
+minutes)``, where an episode runs from the violation to the event that ends it (5005 is ended by
+5006) or to the end of monitoring, and codes with no ending event last zero minutes. The weights
+are configurable per code under ``[trust_score.weights."<code>"]``; see docs/trust-score.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bridge.catalogue import CATALOGUE, lookup, violation_codes
+
+
+class ViolationWeight(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    per_event: float = Field(ge=0, description="Points lost for each episode.")
+    per_minute: float = Field(0.0, ge=0, description="Points lost per minute an episode lasts.")
+    max_penalty: float = Field(100.0, ge=0, le=100, description="Cap on this code's penalty.")
+
+
+DEFAULT_WEIGHTS: dict[int, ViolationWeight] = {
+    5001: ViolationWeight(per_event=4, per_minute=2, max_penalty=40),
+    5002: ViolationWeight(per_event=10, per_minute=5, max_penalty=50),
+    5004: ViolationWeight(per_event=3, per_minute=1, max_penalty=30),
+    5005: ViolationWeight(per_event=5, per_minute=3, max_penalty=50),
+    5007: ViolationWeight(per_event=15, per_minute=0, max_penalty=30),
+}
+
+
+class TrustScoreConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weights: dict[int, ViolationWeight] = Field(
+        default_factory=lambda: dict(DEFAULT_WEIGHTS),
+        description="Per violation code; codes left out use the defaults.",
+    )
+
+    @field_validator("weights")
+    @classmethod
+    def _known_codes(cls, value: dict[int, ViolationWeight]) -> dict[int, ViolationWeight]:
+        unknown = sorted(set(value) - violation_codes())
+        if unknown:
+            raise ValueError(
+                f"{unknown} are not violation codes (violations: {sorted(violation_codes())})"
+            )
+        return {**DEFAULT_WEIGHTS, **value}
+
+
+@dataclass(frozen=True)
+class Episode:
+    code: int
+    started: float  # unix seconds
+    ended: float
+
+    @property
+    def seconds(self) -> float:
+        return max(0.0, self.ended - self.started)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "evidenceCode": self.code,
+            "message": lookup(self.code).message,
+            "startedAt": round(self.started * 1000),
+            "endedAt": round(self.ended * 1000),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+_ENDS = {s.ends: s.code for s in CATALOGUE if s.ends is not None}
+
+
+def episodes(events: Iterable[tuple[float, int | None]], end: float) -> list[Episode]:
+    """Violation episodes from ``(time, code)`` pairs in record order; open ones end at ``end``."""
+    violations = violation_codes()
+    closers = {closer: code for code, closer in _ENDS.items()}
+    open_: dict[int, float] = {}
+    out: list[Episode] = []
+    for t, code in events:
+        if code is None:
+            continue
+        if code in violations:
+            if code in _ENDS:
+                open_.setdefault(code, t)  # an episode already open just goes on
+            else:
+                out.append(Episode(code, t, t))
+        elif code in closers and closers[code] in open_:
+            out.append(Episode(closers[code], open_.pop(closers[code]), t))
+    out.extend(Episode(code, started, end) for code, started in open_.items())
+    return sorted(out, key=lambda e: e.started)
+
+
+@dataclass(frozen=True)
+class TrustScore:
+    score: int
+    penalties: dict[int, float]
+
+
+def score(found: Iterable[Episode], config: TrustScoreConfig) -> TrustScore:
+    counts: dict[int, int] = {}
+    minutes: dict[int, float] = {}
+    for ep in found:
+        counts[ep.code] = counts.get(ep.code, 0) + 1
+        minutes[ep.code] = minutes.get(ep.code, 0.0) + ep.seconds / 60
+    penalties = {}
+    for code, n in counts.items():
+        w = config.weights.get(code)
+        if w is None:
+            continue
+        penalties[code] = round(
+            min(w.max_penalty, w.per_event * n + w.per_minute * minutes[code]), 3
+        )
+    total = 100 - sum(penalties.values())
+    return TrustScore(score=max(0, min(100, round(total))), penalties=penalties)

@@ -1,0 +1,1 @@
+"""Decisions and enforcement. Policies decide; they do not sense. The default is deny."""
