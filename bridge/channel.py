@@ -126,6 +126,11 @@ class PageBridge(QObject):
             return
         try:
             parsed = json.loads(args)
+        except ValueError:
+            answer = {"code": "BAD_REQUEST", "message": "arguments are not JSON"}
+            self._reply(request_id, False, answer)
+            return
+        try:
             result = self._handler(method, parsed)
         except Rejected as exc:
             self._reply(request_id, False, {"code": exc.code, "message": exc.message})

@@ -40,7 +40,7 @@ DELIVERY_GRACE_SECONDS = 3.0
 
 class KioskApp(QObject):
     delivered = pyqtSignal(object)  # FiredEvent, after the page has it
-    session_folder_ready = pyqtSignal(str)
+    finished = pyqtSignal()  # the session is closed and its last events delivered (or given up)
 
     def __init__(self, qapp: QApplication, opts: RunOptions) -> None:
         super().__init__()
@@ -88,7 +88,15 @@ class KioskApp(QObject):
     # -- running -------------------------------------------------------------------------------
 
     def run(self) -> int:
+        """Shows the exam and runs Qt's loop until the kiosk has quit cleanly."""
         install_excepthook()
+        self.finished.connect(lambda: self.qapp.exit(0))
+        self.show()
+        code = self.qapp.exec()
+        self.teardown()
+        return code
+
+    def show(self) -> None:
         if self.opts.fullscreen:
             self.window.showFullScreen()
         else:
@@ -98,12 +106,8 @@ class KioskApp(QObject):
         self.window.activateWindow()
         self.window.view.setFocus()
         self.window.view.load(QUrl(self.opts.url))
-        self.session_folder_ready.emit(str(self.folder))
-        code = self.qapp.exec()
-        self._teardown()
-        return code
 
-    def _teardown(self) -> None:
+    def teardown(self) -> None:
         self._signals.close()
         self.window.dispose()
         self.profile.deleteLater()
@@ -180,10 +184,10 @@ class KioskApp(QObject):
                 if self.bridge.pending:
                     log.warning("%d events were recorded but not delivered", self.bridge.pending)
                 timer.stop()
-                # exit(), not quit(): Qt 6's quit() first asks every window to close, and the
-                # exam window refuses, which would cancel the quit.
                 self.window.may_close = True
-                self.qapp.exit(0)
+                # run() answers with exit(), not quit(): Qt 6's quit() first asks every window
+                # to close, and the exam window refuses, which would cancel the quit.
+                self.finished.emit()
 
         timer.timeout.connect(check)
         timer.start(20)

@@ -24,7 +24,8 @@ class SignalWakeup(QObject):
         self._read, self._write = socket.socketpair()
         self._read.setblocking(False)
         self._write.setblocking(False)
-        signal.set_wakeup_fd(self._write.fileno())
+        self._previous_fd = signal.set_wakeup_fd(self._write.fileno())
+        self._previous = {signum: signal.getsignal(signum) for signum in HANDLED}
         for signum in HANDLED:
             signal.signal(signum, lambda *_: None)  # the wake-up fd does the work
         self._notifier = QSocketNotifier(
@@ -42,9 +43,9 @@ class SignalWakeup(QObject):
             self._on_signal(signum)
 
     def close(self) -> None:
-        signal.set_wakeup_fd(-1)
-        for signum in HANDLED:
-            signal.signal(signum, signal.SIG_DFL)
+        signal.set_wakeup_fd(self._previous_fd)
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
         self._notifier.setEnabled(False)
         self._read.close()
         self._write.close()

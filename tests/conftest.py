@@ -1,0 +1,65 @@
+"""The suite runs on the real stack: QtWebEngine on a private Xvfb with openbox, real servers.
+
+Set up here, before any QApplication exists:
+- as root (CI), Chromium's sandbox cannot start; it is turned off explicitly, test-only;
+- HOME and XDG_* point at a temporary folder, so nothing touches the real user's files;
+- a private X display with a window manager (focus and fullscreen only exist with one);
+- QtWebEngineWidgets is imported (through kiosk.qt) before pytest-qt creates the QApplication.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+if os.geteuid() == 0:
+    os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    os.environ["KIOSK_TEST_ALLOW_UNSAFE_ENGINE"] = "1"
+
+_home = Path(tempfile.mkdtemp(prefix="kiosk-test-home-"))
+os.environ["HOME"] = str(_home)
+for _var, _sub in (
+    ("XDG_DATA_HOME", "data"),
+    ("XDG_CONFIG_HOME", "config"),
+    ("XDG_CACHE_HOME", "cache"),
+    ("XDG_RUNTIME_DIR", "runtime"),
+):
+    (_home / _sub).mkdir(mode=0o700)
+    os.environ[_var] = str(_home / _sub)
+for _var in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QTWEBENGINE_CHROMIUM_FLAGS"):
+    os.environ.pop(_var, None)
+
+from kiosk.xdisplay import VirtualDisplay  # noqa: E402
+
+_display = VirtualDisplay(width=1280, height=800).start()
+os.environ["DISPLAY"] = _display.display
+
+import kiosk.qt  # noqa: E402, F401  (QtWebEngineWidgets before the QApplication)
+from tests.support.server import ReportServer  # noqa: E402
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _display.stop()
+
+
+@pytest.fixture(scope="session")
+def display() -> VirtualDisplay:
+    assert _display.has_window_manager, "openbox is needed for focus tests (make setup)"
+    return _display
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[ReportServer]:
+    srv = ReportServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def run_id() -> str:
+    return secrets.token_hex(6)

@@ -1,0 +1,89 @@
+"""Focus taken away and given back under a real window manager: one 5005, then one 5006."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from tests.support.process import REPO, KioskProcess
+from tests.support.server import ReportServer, event_names
+
+Start = Callable[..., KioskProcess]
+
+
+def xdotool(*args: str) -> str:
+    return subprocess.run(
+        ["xdotool", *args], capture_output=True, text=True, timeout=10, check=True
+    ).stdout.strip()
+
+
+def focus_events(reports: list[dict]) -> list[str]:
+    return [n for n in event_names(reports) if n.endswith((":5005", ":5006"))]
+
+
+def settle(server: ReportServer, run: str, expected: list[str]) -> list[dict]:
+    """Waits for ``expected`` focus events, then a second more to catch any duplicate."""
+    server.wait_for(run, lambda r: len(focus_events(r)) >= len(expected))
+    time.sleep(1.0)
+    reports = server.reports_of(run)
+    assert focus_events(reports) == expected
+    return reports
+
+
+def test_focus_lost_and_regained_fires_exactly_one_5005_then_one_5006(
+    kiosk: Start, server: ReportServer, run_id: str, display: object
+) -> None:
+    proc = kiosk(server.url(f"exam.html?run={run_id}&steps=setup,start"))
+    server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+    kiosk_window = xdotool("search", "--sync", "--onlyvisible", "--name", "^kiosk$").split()[0]
+    deadline = time.monotonic() + 10
+    while xdotool("getactivewindow") != kiosk_window:
+        assert time.monotonic() < deadline, "the kiosk window never became active"
+        time.sleep(0.05)
+    assert focus_events(server.reports_of(run_id)) == []
+
+    intruder = subprocess.Popen(
+        [sys.executable, "tests/support/intruder.py"], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert intruder.stdout is not None and intruder.stdout.readline().strip() == "shown"
+        reports = settle(server, run_id, ["apEvidenceEvent:5005"])
+        lost = next(r for r in reports if r.get("detail", {}).get("evidenceCode") == 5005)
+        assert lost["detail"]["cause"] == "another window was activated"
+
+        xdotool("windowactivate", "--sync", kiosk_window)
+        reports = settle(server, run_id, ["apEvidenceEvent:5005", "apEvidenceEvent:5006"])
+        back = next(r for r in reports if r.get("detail", {}).get("evidenceCode") == 5006)
+        assert back["detail"]["awaySeconds"] > 0
+
+        xdotool("windowminimize", "--sync", kiosk_window)
+        reports = settle(
+            server,
+            run_id,
+            ["apEvidenceEvent:5005", "apEvidenceEvent:5006"] + ["apEvidenceEvent:5005"],
+        )
+        assert (
+            reports
+            and "minimised"
+            in [r for r in reports if r.get("detail", {}).get("evidenceCode") == 5005][-1][
+                "detail"
+            ]["cause"]
+        )
+        xdotool("windowactivate", "--sync", kiosk_window)
+        settle(server, run_id, ["apEvidenceEvent:5005", "apEvidenceEvent:5006"] * 2)
+    finally:
+        intruder.terminate()
+        intruder.wait(10)
+        if intruder.stdout is not None:
+            intruder.stdout.close()
+
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    recorded, _ = proc.record()
+    assert [e["code"] for e in recorded if e["code"] in (5005, 5006)] == [5005, 5006, 5005, 5006]
+    stopped = recorded[-1]["detail"]
+    assert [v["evidenceCode"] for v in stopped["violations"]] == [5005, 5005]
+    assert stopped["trustScore"] < 100

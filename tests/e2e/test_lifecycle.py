@@ -1,0 +1,170 @@
+"""End to end: the real ``kiosk run`` process, a real exam page, a real local server."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.support.process import REPO, KioskProcess
+from tests.support.server import ReportServer, event_names, events
+
+Start = Callable[..., KioskProcess]
+
+
+def page(
+    server: ReportServer, run: str, steps: str, options: object = None, extra: str = ""
+) -> str:
+    url = f"exam.html?run={run}&steps={steps}{extra}"
+    if options is not None:
+        url += "&options=" + quote(json.dumps(options))
+    return server.url(url)
+
+
+def started(reports: list[dict]) -> bool:
+    return "apMonitoringStarted" in event_names(reports)
+
+
+def test_page_drives_setup_start_stop_then_closes_the_kiosk(
+    kiosk: Start, server: ReportServer, run_id: str
+) -> None:
+    proc = kiosk(page(server, run_id, "setup,start,sleep300,stop,close"))
+    assert proc.wait(30) == 0, proc.stderr()
+    reports = server.reports_of(run_id)
+    assert event_names(reports) == [
+        "apSuccessEvent:2001",
+        "apSetupComplete",
+        "apSetupCompleted",
+        "apMonitoringStarted",
+        "apMonitoringStopped",
+    ]
+    recorded, meta = proc.record()
+    assert [e["name"] for e in recorded] == [
+        "apSuccessEvent",
+        "apSetupComplete",
+        "apMonitoringStarted",
+        "apMonitoringStopped",
+    ]
+    assert all(e["dispatched"] is not None for e in recorded)
+    assert meta["closed_at"] == recorded[-1]["t"]
+    assert meta["trust_score"] == 100 == recorded[-1]["detail"]["trustScore"]
+    assert meta["url"].endswith("steps=setup,start,sleep300,stop,close")
+    # The event log holds exactly what the page received, each line written after dispatch.
+    logged = proc.logged_events()
+    assert [(x["event"], x["detail"]) for x in logged] == [
+        (r["name"], r["detail"]) for r in events(reports)
+    ]
+    dispatched = {e["seq"]: e["dispatched"] for e in recorded}
+    assert logged[0]["t"] >= dispatched[1]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_monitoring_stops_cleanly(
+    kiosk: Start, server: ReportServer, run_id: str, signum: int
+) -> None:
+    proc = kiosk(page(server, run_id, "setup,start"))
+    server.wait_for(run_id, started)
+    sent = time.monotonic()
+    proc.signal(signum)
+    assert proc.wait(10) == 0, proc.stderr()
+    assert time.monotonic() - sent < 5
+    reports = server.reports_of(run_id)
+    assert event_names(reports)[-1] == "apMonitoringStopped"
+    stopped = events(reports)[-1]["detail"]
+    assert stopped["stoppedBy"] == f"signal {signum}"
+    recorded, meta = proc.record()
+    assert recorded[-1]["name"] == "apMonitoringStopped"
+    assert all(e["dispatched"] is not None for e in recorded)
+    assert meta["trust_score"] == stopped["trustScore"]
+    assert proc.logged_events()[-1]["event"] == "apMonitoringStopped"
+
+
+def test_a_crash_after_events_fired_loses_none_of_them(
+    kiosk: Start, server: ReportServer, run_id: str
+) -> None:
+    proc = kiosk(page(server, run_id, "setup,start"))
+    server.wait_for(run_id, started)
+    proc.signal(signal.SIGKILL)
+    proc.wait(10)
+    recorded, meta = proc.record()
+    assert [e["name"] for e in recorded] == [
+        "apSuccessEvent",
+        "apSetupComplete",
+        "apMonitoringStarted",
+    ]
+    assert "closed_at" not in meta
+
+
+def test_autostart_runs_the_session_for_a_page_without_the_api(
+    kiosk: Start, server: ReportServer, run_id: str
+) -> None:
+    proc = kiosk(server.url(f"plain.html?run={run_id}"), "--autostart")
+    server.wait_for(run_id, started)
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0, proc.stderr()
+    assert event_names(server.reports_of(run_id)) == [
+        "apSuccessEvent:2001",
+        "apSetupComplete",
+        "apSetupCompleted",
+        "apMonitoringStarted",
+        "apMonitoringStopped",
+    ]
+
+
+def test_nothing_survives_the_session_in_the_web_profile(
+    kiosk: Start, server: ReportServer, run_id: str
+) -> None:
+    first = kiosk(page(server, run_id, "", extra="&remember=1"))
+    server.wait_for(run_id, lambda r: any(x["type"] == "remembered" for x in r))
+    first.signal(signal.SIGTERM)
+    assert first.wait(10) == 0
+    again = run_id + "-again"
+    second = kiosk(page(server, again, ""))
+    info = server.wait_for(again, lambda r: any(x["type"] == "info" for x in r))[0]
+    second.signal(signal.SIGTERM)
+    assert second.wait(10) == 0
+    assert info["cookie"] == ""
+    assert info["stored"] is None
+
+
+def test_the_window_is_fullscreen_and_frameless(
+    kiosk: Start, server: ReportServer, run_id: str, display: object
+) -> None:
+    proc = kiosk(page(server, run_id, ""))
+    server.wait_for(run_id, lambda r: any(x["type"] == "info" for x in r))
+    wid = subprocess.run(
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^kiosk$"],
+        capture_output=True, text=True, timeout=10, check=True,
+    ).stdout.split()[0]  # fmt: skip
+    geometry = subprocess.run(
+        ["xdotool", "getwindowgeometry", wid], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Position: 0,0" in geometry
+    assert "Geometry: 1280x800" in geometry
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+
+
+def test_the_demo_runs_unattended_without_a_display(tmp_path: Path) -> None:
+    env = {k: v for k, v in __import__("os").environ.items() if k != "DISPLAY"}
+    env["XDG_DATA_HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "demo"], cwd=REPO, env=env,
+        capture_output=True, text=True, timeout=90,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "apSuccessEvent 2001" in out
+    assert "apMonitoringStarted" in out
+    assert "finished with trust score 100" in out
+    shots = list(tmp_path.glob("kiosk/sessions/*/demo-screenshot.png"))
+    assert len(shots) == 1
+    assert shots[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shots[0].stat().st_size > 10_000  # a real rendering, not an empty image

@@ -1,0 +1,104 @@
+"""Runs the real ``kiosk`` program as a subprocess, the way a launcher or an LMS would."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def kiosk_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kiosk", *args]
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        kiosk_command(*args),
+        cwd=REPO,
+        env=env if env is not None else dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class KioskProcess:
+    def __init__(self, tmp: Path, url: str, *extra: str, env: dict[str, str] | None = None) -> None:
+        self.tmp = tmp
+        self.data_dir = tmp / "data"
+        self.event_log = tmp / "events.jsonl"
+        self.stderr_path = tmp / "kiosk.stderr"
+        self._stderr = self.stderr_path.open("w")
+        self.proc = subprocess.Popen(
+            kiosk_command(
+                "run", url, "--data-dir", str(self.data_dir), "--event-log", str(self.event_log),
+                *extra,
+            ),
+            cwd=REPO,
+            env=env if env is not None else dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+        )  # fmt: skip
+
+    def signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def wait(self, timeout: float = 30) -> int:
+        """Waits for the exit code; fails (with the kiosk's stderr) if it takes longer."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"kiosk did not exit within {timeout}s; stderr:\n{self.stderr()}"
+            ) from None
+
+    def stderr(self) -> str:
+        self._stderr.flush()
+        return self.stderr_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        self._stderr.close()
+
+    def session_folder(self, timeout: float = 15) -> Path:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = list((self.data_dir / "sessions").glob("*/record.sqlite3"))
+            if found:
+                assert len(found) == 1, found
+                return found[0].parent
+            time.sleep(0.05)
+        raise AssertionError(f"no session folder appeared; stderr:\n{self.stderr()}")
+
+    def record(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The events and the meta of the session record, read with a fresh connection."""
+        db = sqlite3.connect(self.session_folder() / "record.sqlite3")
+        try:
+            rows = db.execute(
+                "SELECT seq, t, name, code, detail, dispatched FROM events ORDER BY seq"
+            ).fetchall()
+            meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+        finally:
+            db.close()
+        events = [
+            {"seq": s, "t": t, "name": n, "code": c, "detail": json.loads(d), "dispatched": x}
+            for s, t, n, c, d, x in rows
+        ]
+        return events, meta
+
+    def logged_events(self) -> list[dict[str, Any]]:
+        if not self.event_log.exists():
+            return []
+        return [json.loads(line) for line in self.event_log.read_text().splitlines()]
