@@ -17,17 +17,20 @@ from kiosk.tracking import TrackingOptions
 from kiosk.trust import TrustScoreConfig
 from kiosk.validation import describe
 
-_FORBID = ConfigDict(extra="forbid")
+# Strict: a wrong type is an error, never a guess ("yes" is not a boolean, "45" not a number).
+_FORBID = ConfigDict(extra="forbid", strict=True)
 
 
 class SessionSettings(BaseModel):
     model_config = _FORBID
 
     data_dir: Path | None = Field(
-        None, description="Where session folders go (default: the platform's user data dir)."
+        None,
+        strict=False,  # TOML has no path type: a string is the only way to write one
+        description="Where session folders go (default: the platform's user data dir).",
     )
     event_log: Path | None = Field(
-        None, description="JSON Lines file of every event dispatched into the page."
+        None, strict=False, description="JSON Lines file of every event dispatched into the page."
     )
     autostart: bool = Field(
         False, description="Run setup() and start() when the first page loads, stop() on quit."
@@ -68,7 +71,7 @@ class EngineSettings(BaseModel):
 
 
 class KioskConfig(BaseModel):
-    model_config = _FORBID
+    model_config = ConfigDict(extra="forbid")  # its sections are strict
 
     session: SessionSettings = Field(default_factory=SessionSettings)
     devices: DeviceSettings = Field(default_factory=DeviceSettings)

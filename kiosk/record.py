@@ -12,6 +12,8 @@ import os
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,17 +82,33 @@ class SessionRecord:
             raise RecordClosed(f"the session record {self.path} is shut")
         return self._db
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing. The connection autocommits, so ``with db:`` alone would not."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
     @property
     def closed(self) -> bool:
         return self._closed
 
     def set_meta(self, **values: Any) -> None:
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO meta(key, value) VALUES(?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                [(k, json.dumps(v)) for k, v in values.items()],
-            )
+        with self._transaction() as db:
+            self._set_meta(db, values)
+
+    @staticmethod
+    def _set_meta(db: sqlite3.Connection, values: dict[str, Any]) -> None:
+        db.executemany(
+            "INSERT INTO meta(key, value) VALUES(?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            [(k, json.dumps(v)) for k, v in values.items()],
+        )
 
     def meta(self) -> dict[str, Any]:
         return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
@@ -101,7 +119,7 @@ class SessionRecord:
         """Commits one event and returns its sequence number."""
         if self._closed:
             raise RecordClosed(f"the session is closed; {name} {code or ''} was not recorded")
-        with self.db:
+        with self._transaction():
             return self._insert(t, name, code, reason, detail)
 
     def _insert(
@@ -120,13 +138,9 @@ class SessionRecord:
         """Writes the session's last event and its summary in one transaction."""
         if self._closed:
             raise RecordClosed("the session is already closed")
-        with self.db:
+        with self._transaction() as db:
             seq = self._insert(t, name, None, None, detail)
-            self.db.executemany(
-                "INSERT INTO meta(key, value) VALUES(?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                [(k, json.dumps(v)) for k, v in {**summary, "closed_at": t}.items()],
-            )
+            self._set_meta(db, {**summary, "closed_at": t})
         self._closed = True
         return seq
 
@@ -137,8 +151,7 @@ class SessionRecord:
             self._closed = True
 
     def mark_dispatched(self, seq: int, t: float) -> None:
-        with self.db:
-            self.db.execute("UPDATE events SET dispatched=? WHERE seq=?", (t, seq))
+        self.db.execute("UPDATE events SET dispatched=? WHERE seq=?", (t, seq))
 
     def events(self) -> list[RecordedEvent]:
         rows = self.db.execute(

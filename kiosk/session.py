@@ -186,7 +186,7 @@ class Session:
         self._started_seq = started.seq
         self.record.set_meta(started_at=started.t)
         self._reported_focused = True
-        if not self._focused:
+        if not self._focused and self.options is not None and self.options.tabSwitch:
             self._report_focus(False, "not focused when monitoring started")
         return {"startedAt": started.detail["timestamp"]}
 

@@ -89,7 +89,9 @@ def parse_microphone(text: str) -> MicrophoneSource:
         )
     if text.isdigit():
         return MicrophoneSource("device", index=int(text))
-    if not _looks_like_path(text):
+    # Device names may hold dots (PulseAudio's "alsa_input.pci-0000_00_1f.3.analog-stereo",
+    # "Yeti 2.0"): only a path separator, a leading . or ~, or a .wav suffix means a file.
+    if not (os.sep in text or text.startswith((".", "~")) or text.lower().endswith(".wav")):
         return MicrophoneSource("device", name=text)
     path = _readable_file(text, "microphone WAV file")
     try:

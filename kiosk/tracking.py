@@ -80,7 +80,12 @@ def unavailable(options: TrackingOptions) -> dict[str, str]:
 
 
 def needs_camera(options: TrackingOptions) -> bool:
-    return options.numHumans or options.photosAtRandom or options.testTakerPhoto
+    return (
+        options.numHumans
+        or options.photosAtRandom
+        or options.testTakerPhoto
+        or options.showCamPreview
+    )
 
 
 def needs_microphone(options: TrackingOptions) -> bool:

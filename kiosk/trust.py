@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -17,7 +18,7 @@ from bridge.catalogue import CATALOGUE, lookup, violation_codes
 
 
 class ViolationWeight(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     per_event: float = Field(ge=0, description="Points lost for each episode.")
     per_minute: float = Field(0.0, ge=0, description="Points lost per minute an episode lasts.")
@@ -40,6 +41,23 @@ class TrustScoreConfig(BaseModel):
         default_factory=lambda: dict(DEFAULT_WEIGHTS),
         description="Per violation code; codes left out use the defaults.",
     )
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _fill_from_defaults(cls, value: Any) -> Any:
+        """A code's table may set only some weights; the others keep that code's defaults."""
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, given in value.items():
+            try:
+                base = DEFAULT_WEIGHTS.get(int(key))
+            except (TypeError, ValueError):
+                base = None
+            if base is not None and isinstance(given, dict):
+                given = {**base.model_dump(), **given}
+            out[key] = given
+        return out
 
     @field_validator("weights")
     @classmethod

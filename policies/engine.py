@@ -8,6 +8,7 @@ allows them, and then the session record says which were in force.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,19 +53,46 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() not in ("", "0", "false", "no", "off")
 
 
+def _qt_split(text: str) -> list[str]:
+    """Splits as Qt's parseEnvCommandLine does: on spaces, double quotes group, nothing else."""
+    out: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif ch.isspace() and not quoted:
+            if current:
+                out.append("".join(current))
+                current = []
+        else:
+            current.append(ch)
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def _candidate_flags(text: str) -> list[str]:
+    """Every token any reasonable splitter could hand Chromium; a flag hidden from one shows."""
+    tokens = _qt_split(text) + text.split()
+    with contextlib.suppress(ValueError):  # unbalanced quotes: the other splits still count
+        tokens += shlex.split(text)
+    return list(dict.fromkeys(tokens))
+
+
 def decide(env: Mapping[str, str]) -> EngineVerdict:
     unsafe: list[str] = []
     for name in DANGEROUS_VARIABLES:
         value = env.get(name)
-        if value is not None and (name != "QTWEBENGINE_DISABLE_SANDBOX" or _truthy(value)):
+        # Qt only asks whether these are set: QTWEBENGINE_DISABLE_SANDBOX=0 disables it too.
+        if value is not None:
             unsafe.append(f"{name}={value}")
-    try:
-        flags = shlex.split(env.get("QTWEBENGINE_CHROMIUM_FLAGS", ""))
-    except ValueError:
-        flags = env.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
-    for flag in flags:
-        name = flag.split("=", 1)[0].lower()
+    for token in _candidate_flags(env.get("QTWEBENGINE_CHROMIUM_FLAGS", "")):
+        if not token.startswith("-"):
+            continue
+        # Chromium on Linux takes "-switch" as well as "--switch".
+        name = "--" + token.lstrip("-").split("=", 1)[0].lower()
         if name in DANGEROUS_FLAGS:
-            unsafe.append(f"QTWEBENGINE_CHROMIUM_FLAGS {flag}")
+            unsafe.append(f"QTWEBENGINE_CHROMIUM_FLAGS {token}")
     allowed = not unsafe or _truthy(env.get(ALLOW_UNSAFE_ENV, ""))
     return EngineVerdict(allowed=allowed, unsafe=tuple(unsafe))
