@@ -1,0 +1,182 @@
+"""The TOML configuration file: every problem is one UsageError naming the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import KioskConfig, load
+from kiosk.errors import UsageError
+from kiosk.trust import DEFAULT_WEIGHTS, ViolationWeight
+
+
+def _write(tmp_path: Path, text: str, name: str = "kiosk.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(UsageError) as caught:
+        load(path)
+    assert caught.value.exit_code == 2
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(path) in message
+    return message
+
+
+def test_valid_file(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+        [session]
+        autostart = true
+        test_duration = 45
+        data_dir = "/srv/kiosk"
+
+        [session.tracking]
+        audio = true
+        numPhotosAtRandom = 5
+
+        [devices]
+        camera = "none"
+        microphone = "default"
+
+        [window]
+        windowed = true
+
+        [policy]
+        allow_windowed = false
+
+        [engine]
+        minimum_chromium = 130
+        """,
+    )
+    cfg = load(path)
+    assert cfg.session.autostart is True
+    assert cfg.session.test_duration == 45
+    assert cfg.session.data_dir == Path("/srv/kiosk")
+    assert cfg.session.event_log is None
+    assert cfg.session.tracking.audio is True
+    assert cfg.session.tracking.numPhotosAtRandom == 5
+    assert cfg.session.tracking.tabSwitch is True  # untouched default
+    assert cfg.devices.camera == "none"
+    assert cfg.window.windowed is True
+    assert cfg.policy.allow_windowed is False
+    assert cfg.engine.minimum_chromium == 130
+    assert cfg.trust_score.weights == DEFAULT_WEIGHTS
+
+
+def test_empty_file_is_the_defaults(tmp_path: Path) -> None:
+    assert load(_write(tmp_path, "")) == KioskConfig()
+
+
+def test_typo_key_names_file_and_dotted_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[session]\nautostrat = true\n")
+    message = _error(path)
+    assert "session.autostrat" in message
+    assert message.startswith(f"config file {path}:")
+
+
+def test_unknown_section_is_named(tmp_path: Path) -> None:
+    assert "'sesion'" in _error(_write(tmp_path, "[sesion]\nautostart = true\n"))
+
+
+def test_wrong_type_names_the_key(tmp_path: Path) -> None:
+    message = _error(_write(tmp_path, '[session]\nautostart = "maybe"\n'))
+    assert "session.autostart" in message
+    assert "boolean" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[session]\nautostart = "yes"\n', "session.autostart"),
+        ("[window]\nwindowed = 1\n", "window.windowed"),
+        ('[session]\ntest_duration = "45"\n', "session.test_duration"),
+        ('[engine]\nminimum_chromium = "130"\n', "engine.minimum_chromium"),
+    ],
+    ids=["bool-as-string", "bool-as-int", "number-as-string", "int-as-string"],
+)
+def test_wrong_types_are_not_coerced(tmp_path: Path, text: str, key: str) -> None:
+    """TOML has real booleans and numbers: a string or an int in their place is a wrong type.
+
+    The documented contract (kiosk/config.py, docs/configuration.md): "Unknown keys and wrong
+    types are errors (exit 2)". [session.tracking] is already strict; the other tables coerce.
+    """
+    message = _error(_write(tmp_path, text))
+    assert key in message
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    message = _error(_write(tmp_path, "[session\nautostart = true\n"))
+    assert "not valid TOML" in message
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'[devices]\ncamera = "c\xe9"\n')
+    assert "not UTF-8" in _error(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    message = _error(tmp_path / "nope.toml")
+    assert "no such file" in message
+
+
+def test_a_directory_is_not_a_config_file(tmp_path: Path) -> None:
+    message = _error(tmp_path)
+    assert "cannot read it" in message
+
+
+def test_trust_weights_override(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+        [trust_score.weights."5005"]
+        per_event = 10
+        per_minute = 1.5
+        max_penalty = 60
+        """,
+    )
+    weights = load(path).trust_score.weights
+    assert weights[5005] == ViolationWeight(per_event=10, per_minute=1.5, max_penalty=60)
+    assert weights[5001] == DEFAULT_WEIGHTS[5001]
+    assert set(weights) == set(DEFAULT_WEIGHTS)
+
+
+def test_trust_weights_for_a_non_violation_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[trust_score.weights."5006"]\nper_event = 1\n')
+    message = _error(path)
+    assert "trust_score.weights" in message
+    assert "5006" in message
+
+
+def test_trust_weight_typo_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[trust_score.weights."5005"]\nper_event = 1\nper_minut = 2\n')
+    assert "trust_score.weights.5005.per_minut" in _error(path)
+
+
+def test_tracking_option_typo(tmp_path: Path) -> None:
+    message = _error(_write(tmp_path, "[session.tracking]\ntabswitch = false\n"))
+    assert "session.tracking.tabswitch" in message
+
+
+def test_tracking_option_wrong_type(tmp_path: Path) -> None:
+    message = _error(_write(tmp_path, "[session.tracking]\naudio = 1\n"))
+    assert "session.tracking.audio" in message
+
+
+def test_out_of_range_values(tmp_path: Path) -> None:
+    assert "session.test_duration" in _error(_write(tmp_path, "[session]\ntest_duration = 0\n"))
+    assert "engine.minimum_chromium" in _error(
+        _write(tmp_path, "[engine]\nminimum_chromium = -1\n", "b.toml")
+    )
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    message = _error(_write(tmp_path, '[session]\nautostrat = true\nautostart = "maybe"\n'))
+    assert "session.autostrat" in message
+    assert "session.autostart" in message

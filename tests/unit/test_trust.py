@@ -1,0 +1,182 @@
+"""Violation episodes and the trust score."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from kiosk.trust import (
+    DEFAULT_WEIGHTS,
+    Episode,
+    TrustScoreConfig,
+    ViolationWeight,
+    episodes,
+    score,
+)
+
+# -- episodes -------------------------------------------------------------------------------------
+
+
+def test_focus_lost_is_paired_with_the_following_regain() -> None:
+    found = episodes([(10.0, 5005), (70.0, 5006)], end=100.0)
+    assert found == [Episode(5005, 10.0, 70.0)]
+    assert found[0].seconds == 60.0
+
+
+def test_an_open_episode_ends_at_end() -> None:
+    assert episodes([(10.0, 5005)], end=100.0) == [Episode(5005, 10.0, 100.0)]
+
+
+def test_repeated_loss_while_open_does_not_start_a_second_episode() -> None:
+    found = episodes([(10.0, 5005), (20.0, 5005), (30.0, 5006)], end=100.0)
+    assert found == [Episode(5005, 10.0, 30.0)]
+
+
+def test_a_new_loss_after_a_regain_is_a_second_episode() -> None:
+    found = episodes([(10.0, 5005), (20.0, 5006), (50.0, 5005), (65.0, 5006)], end=100.0)
+    assert found == [Episode(5005, 10.0, 20.0), Episode(5005, 50.0, 65.0)]
+
+
+def test_codes_without_a_closer_are_zero_length_episodes() -> None:
+    found = episodes([(10.0, 5001), (15.0, 5002), (20.0, 5001), (25.0, 5004)], end=100.0)
+    assert found == [
+        Episode(5001, 10.0, 10.0),
+        Episode(5002, 15.0, 15.0),
+        Episode(5001, 20.0, 20.0),
+        Episode(5004, 25.0, 25.0),
+    ]
+    assert all(e.seconds == 0.0 for e in found)
+
+
+def test_non_violations_and_stray_closers_are_ignored() -> None:
+    events: list[tuple[float, int | None]] = [
+        (1.0, None),  # a regular event
+        (2.0, 2001),
+        (3.0, 5003),  # random photo: evidence, not a violation
+        (4.0, 5008),  # suspected monitor: not a violation
+        (5.0, 5006),  # regain with nothing open
+        (6.0, 4001),
+    ]
+    assert episodes(events, end=100.0) == []
+
+
+def test_episodes_are_sorted_by_start() -> None:
+    found = episodes([(10.0, 5005), (20.0, 5001), (30.0, 5006)], end=100.0)
+    assert found == [Episode(5005, 10.0, 30.0), Episode(5001, 20.0, 20.0)]
+
+
+def test_episode_as_dict() -> None:
+    assert Episode(5005, 10.0, 12.5).as_dict() == {
+        "evidenceCode": 5005,
+        "message": "Document page hidden or focus lost",
+        "startedAt": 10_000,
+        "endedAt": 12_500,
+        "seconds": 2.5,
+    }
+
+
+def test_episode_seconds_never_negative() -> None:
+    assert Episode(5005, 10.0, 5.0).seconds == 0.0
+
+
+# -- score ----------------------------------------------------------------------------------------
+
+
+def test_no_violation_scores_100() -> None:
+    result = score([], TrustScoreConfig())
+    assert result.score == 100
+    assert result.penalties == {}
+
+
+def test_default_weights_per_event_and_per_minute() -> None:
+    # 5005 defaults: 5 per episode, 3 per minute, cap 50.
+    found = [Episode(5005, 0.0, 60.0), Episode(5005, 100.0, 220.0)]
+    result = score(found, TrustScoreConfig())
+    assert result.penalties == {5005: 5 * 2 + 3 * 3}
+    assert result.score == 100 - 19
+
+
+def test_penalties_add_up_across_codes() -> None:
+    # 5001: 4 per episode; 5007: 15 per episode; both zero-length.
+    found = [Episode(5001, 1.0, 1.0), Episode(5001, 2.0, 2.0), Episode(5007, 3.0, 3.0)]
+    result = score(found, TrustScoreConfig())
+    assert result.penalties == {5001: 8, 5007: 15}
+    assert result.score == 77
+
+
+def test_fractional_minutes() -> None:
+    result = score([Episode(5005, 0.0, 10.0)], TrustScoreConfig())
+    assert result.penalties == {5005: 5.5}  # 5 + 3 * (10 / 60)
+
+
+def test_max_penalty_caps_one_code() -> None:
+    found = [Episode(5005, float(i), float(i)) for i in range(20)]  # 20 * 5 = 100 > cap 50
+    result = score(found, TrustScoreConfig())
+    assert result.penalties == {5005: 50}
+    assert result.score == 50
+
+
+def test_score_is_floored_at_zero() -> None:
+    found = [Episode(code, float(i), float(i) + 3600) for i, code in enumerate((5001, 5002, 5005))]
+    result = score(found, TrustScoreConfig())
+    assert result.penalties == {5001: 40, 5002: 50, 5005: 50}
+    assert result.score == 0
+
+
+def test_custom_weights() -> None:
+    config = TrustScoreConfig(
+        weights={5005: ViolationWeight(per_event=1, per_minute=10, max_penalty=100)}
+    )
+    result = score([Episode(5005, 0.0, 90.0)], config)
+    assert result.penalties == {5005: 16}  # 1 + 10 * 1.5
+    assert result.score == 84
+
+
+def test_custom_cap() -> None:
+    config = TrustScoreConfig(weights={5001: ViolationWeight(per_event=10, max_penalty=15)})
+    found = [Episode(5001, 0.0, 0.0), Episode(5001, 1.0, 1.0)]
+    assert score(found, config).penalties == {5001: 15}
+
+
+# -- configuration --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [5006, 2001, 5003, 5008, 4001, 9999])
+def test_config_rejects_codes_that_are_not_violations(code: int) -> None:
+    with pytest.raises(ValidationError, match=r"not violation codes"):
+        TrustScoreConfig(weights={code: ViolationWeight(per_event=1)})
+
+
+def test_partial_custom_weights_keep_the_other_defaults() -> None:
+    config = TrustScoreConfig.model_validate({"weights": {"5005": {"per_event": 2}}})
+    # A code's table that sets only some weights keeps that code's other defaults.
+    assert config.weights[5005] == ViolationWeight(per_event=2, per_minute=3, max_penalty=50)
+    for code in (5001, 5002, 5004, 5007):
+        assert config.weights[code] == DEFAULT_WEIGHTS[code]
+    assert set(config.weights) == set(DEFAULT_WEIGHTS)
+
+
+def test_default_config_uses_the_default_weights() -> None:
+    assert TrustScoreConfig().weights == DEFAULT_WEIGHTS
+
+
+def test_default_config_is_not_shared_between_instances() -> None:
+    first = TrustScoreConfig()
+    first.weights[5005] = ViolationWeight(per_event=99)
+    assert TrustScoreConfig().weights[5005] == DEFAULT_WEIGHTS[5005]
+    assert DEFAULT_WEIGHTS[5005].per_event == 5
+
+
+@pytest.mark.parametrize(
+    "weight",
+    [
+        {"per_event": -1},
+        {"per_event": 1, "per_minute": -0.5},
+        {"per_event": 1, "max_penalty": 101},
+        {"per_event": 1, "per_hour": 2},
+        {"per_event": "1"},  # strings are not numbers
+    ],
+)
+def test_invalid_weights_are_rejected(weight: dict[str, float]) -> None:
+    with pytest.raises(ValidationError):
+        TrustScoreConfig.model_validate({"weights": {"5005": weight}})
