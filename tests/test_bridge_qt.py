@@ -11,7 +11,6 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -66,15 +65,6 @@ def make_kiosk(qapp: QApplication, tmp_path: Path) -> Iterator[Factory]:
         app.teardown()
 
 
-def exam_url(
-    server: ReportServer, run: str, steps: str, options: Any = None, page: str = "exam.html"
-) -> str:
-    url = f"{page}?run={run}&steps={steps}"
-    if options is not None:
-        url += "&options=" + quote(json.dumps(options))
-    return server.url(url)
-
-
 def done(reports: list[dict[str, Any]]) -> bool:
     return any(r["type"] == "steps-done" for r in reports)
 
@@ -86,7 +76,7 @@ def results(reports: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def test_api_is_injected_before_page_scripts_and_nothing_privileged_leaks(
     wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str
 ) -> None:
-    make_kiosk(exam_url(server, run_id, ""))
+    make_kiosk(server.exam_url(run_id, ""))
     info = wait(run_id, lambda r: any(x["type"] == "info" for x in r))[0]
     assert info["first"] == {
         "autoproctor": "function",
@@ -99,7 +89,7 @@ def test_full_lifecycle_reaches_page_listeners_in_order_with_documented_details(
     wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str, tmp_path: Path
 ) -> None:
     options = {"trackingOptions": {"tabSwitch": True, "audio": True}, "testDuration": 45}
-    app = make_kiosk(exam_url(server, run_id, "setup,start,stop", options))
+    app = make_kiosk(server.exam_url(run_id, "setup,start,stop", options))
     reports = wait(run_id, done)
     assert event_names(reports) == [
         "apSuccessEvent:2001",
@@ -177,7 +167,7 @@ def test_calls_out_of_order_are_rejected_clearly(
     code: str,
     words: str,
 ) -> None:
-    make_kiosk(exam_url(server, run_id, steps))
+    make_kiosk(server.exam_url(run_id, steps))
     reports = wait(run_id, done)
     outcomes = [r for r in reports if r["type"] == "result"]
     last = outcomes[-1]
@@ -192,7 +182,7 @@ def test_calls_out_of_order_are_rejected_clearly(
 def test_unknown_and_mistyped_options_are_rejected_and_setup_can_be_retried(
     wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str
 ) -> None:
-    app = make_kiosk(exam_url(server, run_id, "setup", {"trackingOptions": {"tabSwich": True}}))
+    app = make_kiosk(server.exam_url(run_id, "setup", {"trackingOptions": {"tabSwich": True}}))
     reports = wait(run_id, done)
     res = results(reports)["setup"]
     assert not res["ok"]
@@ -203,7 +193,7 @@ def test_unknown_and_mistyped_options_are_rejected_and_setup_can_be_retried(
 
     second = run_id + "-typed"
     app.window.view.load(
-        QUrl(exam_url(server, second, "setup", {"trackingOptions": {"audio": "yes"}}))
+        QUrl(server.exam_url(second, "setup", {"trackingOptions": {"audio": "yes"}}))
     )
     res = results(wait(second, done))["setup"]
     assert res["code"] == "INVALID_OPTION"
@@ -214,7 +204,7 @@ def test_failing_setup_step_fires_its_error_event_and_rejects_with_the_code(
     wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str
 ) -> None:
     config = KioskConfig.model_validate({"engine": {"minimum_chromium": 9999}})
-    app = make_kiosk(exam_url(server, run_id, "setup"), config=config)
+    app = make_kiosk(server.exam_url(run_id, "setup"), config=config)
     reports = wait(run_id, done)
     assert event_names(reports) == ["apErrorEvent:4001"]
     detail = events(reports)[0]["detail"]
@@ -227,7 +217,7 @@ def test_failing_setup_step_fires_its_error_event_and_rejects_with_the_code(
 def test_constructor_rejects_unknown_keys(
     wait: Waiter, make_kiosk: Factory, qtbot: QtBot, server: ReportServer, run_id: str
 ) -> None:
-    app = make_kiosk(exam_url(server, run_id, ""))
+    app = make_kiosk(server.exam_url(run_id, ""))
     wait(run_id, done)
     box: list[Any] = []
     app.window.page.runJavaScript(
@@ -257,10 +247,10 @@ def test_subframes_and_other_origins_get_no_api(
 def test_top_frame_of_another_origin_gets_no_api(
     wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str, qtbot: QtBot
 ) -> None:
-    app = make_kiosk(exam_url(server, run_id, ""))
+    app = make_kiosk(server.exam_url(run_id, ""))
     wait(run_id, done)
     other = run_id + "-other"
-    elsewhere = exam_url(server, other, "setup").replace("127.0.0.1", "localhost")
+    elsewhere = server.exam_url(other, "setup").replace("127.0.0.1", "localhost")
     with qtbot.waitSignal(app.window.page.loadFinished, timeout=10_000):
         app.window.page.runJavaScript(f"location.href = {json.dumps(elsewhere)}")
     info = wait(other, lambda r: any(x["type"] == "info" for x in r))
@@ -270,7 +260,7 @@ def test_top_frame_of_another_origin_gets_no_api(
 def test_a_malformed_bridge_request_is_answered_and_the_kiosk_keeps_working(
     wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str, qtbot: QtBot
 ) -> None:
-    app = make_kiosk(exam_url(server, run_id, ""))
+    app = make_kiosk(server.exam_url(run_id, ""))
     wait(run_id, done)
     box: list[Any] = []
     app.window.page.runJavaScript(

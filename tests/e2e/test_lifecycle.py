@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -10,7 +9,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -20,15 +18,6 @@ from tests.support.server import ReportServer, event_names, events
 Start = Callable[..., KioskProcess]
 
 
-def page(
-    server: ReportServer, run: str, steps: str, options: object = None, extra: str = ""
-) -> str:
-    url = f"exam.html?run={run}&steps={steps}{extra}"
-    if options is not None:
-        url += "&options=" + quote(json.dumps(options))
-    return server.url(url)
-
-
 def started(reports: list[dict]) -> bool:
     return "apMonitoringStarted" in event_names(reports)
 
@@ -36,7 +25,7 @@ def started(reports: list[dict]) -> bool:
 def test_page_drives_setup_start_stop_then_closes_the_kiosk(
     kiosk: Start, server: ReportServer, run_id: str
 ) -> None:
-    proc = kiosk(page(server, run_id, "setup,start,sleep300,stop,close"))
+    proc = kiosk(server.exam_url(run_id, "setup,start,sleep300,stop,close"))
     assert proc.wait(30) == 0, proc.stderr()
     reports = server.reports_of(run_id)
     assert event_names(reports) == [
@@ -70,7 +59,7 @@ def test_page_drives_setup_start_stop_then_closes_the_kiosk(
 def test_a_signal_during_monitoring_stops_cleanly(
     kiosk: Start, server: ReportServer, run_id: str, signum: int
 ) -> None:
-    proc = kiosk(page(server, run_id, "setup,start"))
+    proc = kiosk(server.exam_url(run_id, "setup,start"))
     server.wait_for(run_id, started)
     sent = time.monotonic()
     proc.signal(signum)
@@ -90,7 +79,7 @@ def test_a_signal_during_monitoring_stops_cleanly(
 def test_a_crash_after_events_fired_loses_none_of_them(
     kiosk: Start, server: ReportServer, run_id: str
 ) -> None:
-    proc = kiosk(page(server, run_id, "setup,start"))
+    proc = kiosk(server.exam_url(run_id, "setup,start"))
     server.wait_for(run_id, started)
     proc.signal(signal.SIGKILL)
     proc.wait(10)
@@ -122,12 +111,12 @@ def test_autostart_runs_the_session_for_a_page_without_the_api(
 def test_nothing_survives_the_session_in_the_web_profile(
     kiosk: Start, server: ReportServer, run_id: str
 ) -> None:
-    first = kiosk(page(server, run_id, "", extra="&remember=1"))
+    first = kiosk(server.exam_url(run_id, "", extra="&remember=1"))
     server.wait_for(run_id, lambda r: any(x["type"] == "remembered" for x in r))
     first.signal(signal.SIGTERM)
     assert first.wait(10) == 0
     again = run_id + "-again"
-    second = kiosk(page(server, again, ""))
+    second = kiosk(server.exam_url(again, ""))
     info = server.wait_for(again, lambda r: any(x["type"] == "info" for x in r))[0]
     second.signal(signal.SIGTERM)
     assert second.wait(10) == 0
@@ -138,7 +127,7 @@ def test_nothing_survives_the_session_in_the_web_profile(
 def test_the_window_is_fullscreen_and_frameless(
     kiosk: Start, server: ReportServer, run_id: str, display: object
 ) -> None:
-    proc = kiosk(page(server, run_id, ""))
+    proc = kiosk(server.exam_url(run_id, ""))
     server.wait_for(run_id, lambda r: any(x["type"] == "info" for x in r))
     wid = subprocess.run(
         ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^kiosk$"],

@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 
@@ -63,6 +63,15 @@ class ReportServer:
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}/{path.lstrip('/')}"
+
+    def exam_url(
+        self, run: str, steps: str, options: Any = None, page: str = "exam.html", extra: str = ""
+    ) -> str:
+        """The test exam page, told which steps to drive and which setup() options to pass."""
+        url = f"{page}?run={run}&steps={steps}{extra}"
+        if options is not None:
+            url += "&options=" + quote(json.dumps(options))
+        return self.url(url)
 
     def reports_of(self, run: str) -> list[dict[str, Any]]:
         with self._lock:
