@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+MODELS := $(VENV)/.models
 
 .PHONY: setup system demo test lint docs clean
 
-setup: system $(STAMP)
+setup: system $(STAMP) $(MODELS)
 
 system:
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh runtime test
@@ -15,7 +16,20 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# mediapipe drags in the GUI build of OpenCV, which bundles Qt 5 and breaks Qt 6 (see
+	@# docs/platform.md). Keep exactly one OpenCV: the headless build. All opencv-* share cv2/,
+	@# so remove every one first, then reinstall the headless one whole.
+	$(BIN)/python -m pip uninstall --quiet -y opencv-python opencv-contrib-python \
+		opencv-python-headless opencv-contrib-python-headless
+	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall \
+		'opencv-contrib-python-headless>=4.10,<5'
 	@touch $(STAMP)
+
+# The BlazeFace models come from the last mediapipe wheel that shipped them (see docs/platform.md),
+# fetched from PyPI into the product's cache and checked against pinned SHA-256 sums.
+$(MODELS): scripts/fetch_face_model.py | $(STAMP)
+	$(BIN)/python scripts/fetch_face_model.py
+	@touch $(MODELS)
 
 demo: setup
 	@scripts/run-demo.sh $(BIN)/kiosk

@@ -15,10 +15,14 @@ runtime=(
   libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
   # a readable font, and a virtual X server so `kiosk demo` works on a machine without a display
   fonts-dejavu-core xvfb xauth
+  # mediapipe's face detector (GLES even on CPU), sounddevice's PortAudio
+  libgles2 libportaudio2
 )
 test=(
   # a window manager (focus and fullscreen only exist with one), X tools to drive it
   openbox xdotool x11-xserver-utils
+  # a real capture path without a sound card (a PulseAudio null sink), speech for audio fixtures
+  pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox
 )
 
 wanted=()
