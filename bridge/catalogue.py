@@ -94,7 +94,7 @@ def _custom(
 
 
 _S, _E, _V = Kind.SUCCESS, Kind.ERROR, Kind.EVIDENCE
-_DETECTORS = "planned: on-device detectors (issue 3)"
+_DETECTORS = IMPLEMENTED
 _LOCKDOWN = "planned: lockdown policies (issue 4)"
 
 CATALOGUE: tuple[EventSpec, ...] = (
@@ -132,7 +132,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _S,
         2002,
         "Kiosk elements created; ready to load video and model",
-        "The kiosk's own UI elements (e.g. the camera preview) exist.",
+        "The kiosk's own elements for the camera exist (the preview when showCamPreview).",
         "HTML Elements created. Ready to async load video and ML model",
         status=_DETECTORS,
     ),
@@ -140,7 +140,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _S,
         2003,
         "Video and face model loaded; ready to detect",
-        "The camera is open and the face model is loaded.",
+        "The camera gives pictures and the face model is loaded.",
         "Video and ML model loaded. Ready to start face detection",
         status=_DETECTORS,
     ),
@@ -198,18 +198,20 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _E,
         4007,
         "The microphone could not be read",
-        "The microphone exists but capturing from it fails.",
+        "The microphone exists but capturing from it fails, at setup or during the exam.",
         "Audio Not Readable Error in getUserMedia.",
         reason="not_readable",
+        violation=True,  # counts when the device is lost during monitoring
         status=_DETECTORS,
     ),
     _custom(
         _E,
         4008,
         "The camera could not be read",
-        "The camera exists but capturing from it fails.",
+        "The camera exists but capturing from it fails, at setup or during the exam.",
         "Video Not Readable Error in getUserMedia.",
         reason="not_readable",
+        violation=True,  # counts when the device is lost during monitoring
         status=_DETECTORS,
     ),
     _custom(
@@ -219,6 +221,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "The configured microphone (name, index or file) does not exist.",
         "Mic Not Found in getUserMedia.",
         reason="not_found",
+        violation=True,  # counts when the device is lost during monitoring
         status=_DETECTORS,
     ),
     _custom(
@@ -228,6 +231,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "The configured camera (index or file) does not exist.",
         "Camera Not Found in getUserMedia.",
         reason="not_found",
+        violation=True,  # counts when the device is lost during monitoring
         status=_DETECTORS,
     ),
     _custom(
@@ -397,6 +401,11 @@ def lookup(code_or_name: int | str, reason: str | None = None) -> EventSpec:
         return _BY_KEY[key]
     except KeyError:
         raise KeyError(f"no event {key!r} in the catalogue") from None
+
+
+def by_code(code: int) -> tuple[EventSpec, ...]:
+    """Every case of a code (two for 4007 and 4008), in catalogue order."""
+    return tuple(s for s in CATALOGUE if s.code == code)
 
 
 def violation_codes() -> frozenset[int]:

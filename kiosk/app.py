@@ -12,12 +12,15 @@ import time
 from typing import Any
 
 from bridge.channel import PageBridge
+from detectors.base import Observation
 from detectors.focus import FocusChange, FocusDetector
-from kiosk import __version__
+from kiosk import __version__, consent
 from kiosk.eventbus import EventBus
 from kiosk.eventlog import EventLog
 from kiosk.failsafe import fail_safe, install_excepthook
 from kiosk.options import RunOptions
+from kiosk.preview import CameraPreview
+from kiosk.proctoring import Proctor
 from kiosk.qt import (
     QApplication,
     QObject,
@@ -30,6 +33,7 @@ from kiosk.qt import (
 from kiosk.record import SessionRecord, new_session_folder
 from kiosk.session import EngineInfo, FiredEvent, Rejected, Session, State
 from kiosk.signals import SignalWakeup
+from kiosk.tracking import TrackingOptions
 from kiosk.window import KioskWindow, make_profile
 
 log = logging.getLogger("kiosk.app")
@@ -67,15 +71,30 @@ class KioskApp(QObject):
         self.profile = make_profile(self)
         self.window = KioskWindow(self.profile)
         self.bridge = PageBridge(self.window.page, opts.url, self._handle_call, self._on_delivered)
+        self.bus = EventBus(self)
+        self.bus.observed.connect(self._observed)
+        self.preview: CameraPreview | None = None
+        self.proctor = Proctor(
+            opts.camera,
+            opts.microphone,
+            opts.config.proctoring,
+            self.folder,
+            opts.url,
+            self.bus.publish,  # thread-safe: a queued signal into this thread
+            lambda devices: consent.ask(self.window, devices),
+            on_prepare=self._prepare_elements,
+        )
         self.session = Session(
             self.record,
             self.bridge.dispatch,
             engine=engine,
             minimum_chromium=opts.config.engine.minimum_chromium,
             trust=opts.config.trust_score,
+            devices=self.proctor,
         )
-        self.bus = EventBus(self)
-        self.bus.observed.connect(self._observed)
+        self._ticker = QTimer(self)
+        self._ticker.timeout.connect(self._tick)
+        self._ticker.start(250)
         self._quitting = False
         self._first_load = True
         self.window.close_requested.connect(self.request_quit)
@@ -108,6 +127,8 @@ class KioskApp(QObject):
         self.window.view.load(QUrl(self.opts.url))
 
     def teardown(self) -> None:
+        self._ticker.stop()
+        self.proctor.release()
         self._signals.close()
         self.window.dispose()
         self.profile.deleteLater()
@@ -148,9 +169,23 @@ class KioskApp(QObject):
 
     @fail_safe(None)
     def _observed(self, observation: object) -> None:
-        log.debug("observed %s", observation)
         if isinstance(observation, FocusChange):
+            log.debug("observed %s", observation)
             self.session.on_focus(observation.focused, observation.cause)
+        elif isinstance(observation, Observation):
+            self.session.on_observation(observation)
+
+    @fail_safe(None)
+    def _tick(self) -> None:
+        self.session.tick()
+
+    def _prepare_elements(self, options: TrackingOptions) -> None:
+        if options.showCamPreview and self.preview is None:
+            self.preview = CameraPreview(self.window, self._preview_frame)
+
+    def _preview_frame(self) -> object:
+        camera = self.proctor.camera
+        return None if camera is None else camera.latest_frame()
 
     def _on_delivered(self, event: FiredEvent, t: float) -> None:
         self.record.mark_dispatched(event.seq, t)

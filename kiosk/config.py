@@ -70,6 +70,37 @@ class EngineSettings(BaseModel):
     )
 
 
+class ProctorSettings(BaseModel):
+    model_config = _FORBID
+
+    analyse_fps: float = Field(4.0, gt=0, le=30, description="Camera frames analysed a second.")
+    no_face_after: float = Field(
+        3.0, ge=0, description="Seconds without a face looking at the screen before 5001."
+    )
+    multiple_faces_after: float = Field(
+        2.0, ge=0, description="Seconds with two or more faces before 5002."
+    )
+    audio_after: float = Field(
+        1.0, ge=0, description="Seconds the sound stays above background before 5004."
+    )
+    audio_margin_db: float = Field(
+        12.0, gt=0, description="How far above the learnt background counts as loud (dB)."
+    )
+    min_face_confidence: float = Field(0.5, gt=0, lt=1, description="Face detector threshold.")
+    face_model: Path | None = Field(
+        None, strict=False, description="A BlazeFace .tflite file (default: the cached model)."
+    )
+    photo_capacity: int = Field(
+        30, ge=0, description="Evidence photos kept at most; past it events carry no photo."
+    )
+    photo_window_minutes: float = Field(
+        30.0, gt=0, description="Span random photos are spread over when there is no testDuration."
+    )
+    ask_consent: bool = Field(
+        True, description="Show the consent screen before the camera or microphone starts."
+    )
+
+
 class KioskConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")  # its sections are strict
 
@@ -78,6 +109,7 @@ class KioskConfig(BaseModel):
     window: WindowSettings = Field(default_factory=WindowSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    proctoring: ProctorSettings = Field(default_factory=ProctorSettings)
     trust_score: TrustScoreConfig = Field(default_factory=TrustScoreConfig)
 
 

@@ -23,7 +23,7 @@ from PyQt6.QtCore import (
     pyqtSlot,
     qInstallMessageHandler,
 )
-from PyQt6.QtGui import QGuiApplication, QImage, QWindow
+from PyQt6.QtGui import QGuiApplication, QImage, QPixmap, QWindow
 from PyQt6.QtWebChannel import QWebChannel
 from PyQt6.QtWebEngineCore import (
     QWebEnginePage,
@@ -33,7 +33,7 @@ from PyQt6.QtWebEngineCore import (
     qWebEngineVersion,
 )
 from PyQt6.QtWebEngineWidgets import QWebEngineView
-from PyQt6.QtWidgets import QApplication, QWidget
+from PyQt6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 __all__ = [
     "QApplication",
@@ -44,8 +44,11 @@ __all__ = [
     "QGuiApplication",
     "QIODevice",
     "QImage",
+    "QLabel",
+    "QMessageBox",
     "QMessageLogContext",
     "QObject",
+    "QPixmap",
     "QSocketNotifier",
     "QTimer",
     "QUrl",

@@ -11,13 +11,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.catalogue import EventSpec, lookup
 from kiosk.record import SessionRecord
 from kiosk.tracking import (
-    CAMERA_FEATURE,
-    MICROPHONE_FEATURE,
     SetupRequest,
     TrackingOptions,
     needs_camera,
@@ -27,7 +25,13 @@ from kiosk.tracking import (
 )
 from kiosk.trust import TrustScoreConfig, episodes, score
 
+if TYPE_CHECKING:
+    from detectors.base import Observation
+    from kiosk.proctoring import Evidence, Proctor
+
 log = logging.getLogger("kiosk.session")
+
+NO_DEVICES = "no camera or microphone is attached to this session"
 
 INVALID_STATE = "INVALID_STATE"
 INVALID_OPTION = "INVALID_OPTION"
@@ -94,6 +98,7 @@ class Session:
         engine: EngineInfo,
         minimum_chromium: int,
         trust: TrustScoreConfig,
+        devices: Proctor | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.record = record
@@ -102,6 +107,8 @@ class Session:
         self._minimum_chromium = minimum_chromium
         self._trust = trust
         self._clock = clock
+        self.devices = devices
+        self.test_duration: float | None = None
         self.state = State.IDLE
         self.options: TrackingOptions | None = None
         self._started_seq = 0
@@ -137,11 +144,10 @@ class Session:
         self.state = State.SETTING_UP
         try:
             return self._run_setup(request, ids or {})
-        except Rejected:
+        except BaseException:
             self.state = State.IDLE  # the student can retry
-            raise
-        except Exception:
-            self.state = State.IDLE
+            if self.devices is not None:
+                self.devices.release()
             raise
 
     def _run_setup(self, request: SetupRequest, ids: dict[str, Any]) -> dict[str, Any]:
@@ -155,16 +161,20 @@ class Session:
             )
             raise Rejected(4001, spec.message)
         missing = unavailable(options)
+        checks = self._device_step("check", options) if self.devices else self._no_devices(options)
         self.fire(
             lookup(2001),
-            checks={
-                "browser": "passed",
-                "camera": self._permission_step(needs_camera(options), CAMERA_FEATURE),
-                "microphone": self._permission_step(needs_microphone(options), MICROPHONE_FEATURE),
-            },
+            checks={"browser": "passed", **checks},
             chromium=self._engine.chromium,
         )
+        prepared = self._device_step("prepare", options)
+        if prepared is not None:
+            self.fire(lookup(2002), **prepared)
+        loaded = self._device_step("load", options)
+        if loaded is not None:
+            self.fire(lookup(2003), **loaded)
         self.options = options
+        self.test_duration = request.testDuration
         settings = {
             "trackingOptions": options.model_dump(),
             "testDuration": request.testDuration,
@@ -175,9 +185,28 @@ class Session:
         self.fire(lookup("apSetupComplete"), **settings)
         return settings
 
+    def _device_step(self, step: str, options: TrackingOptions) -> Any:
+        """Runs one device step; a failure fires its error event and rejects setup()."""
+        if self.devices is None:
+            return None
+        from kiosk.proctoring import SetupFailure
+
+        try:
+            return getattr(self.devices, step)(options)
+        except SetupFailure as failure:
+            spec = lookup(failure.code, failure.reason)
+            self.fire(spec, cause=failure.message)
+            raise Rejected(failure.code, f"{spec.message}: {failure.message}") from None
+
     @staticmethod
-    def _permission_step(needed: bool, planned: str) -> str:
-        return f"unavailable: {planned}" if needed else "not requested"
+    def _no_devices(options: TrackingOptions) -> dict[str, str]:
+        def step(needed: bool) -> str:
+            return f"unavailable: {NO_DEVICES}" if needed else "not requested"
+
+        return {
+            "camera": step(needs_camera(options)),
+            "microphone": step(needs_microphone(options)),
+        }
 
     def start(self) -> dict[str, Any]:
         self._require("start", State.READY)
@@ -188,10 +217,14 @@ class Session:
         self._reported_focused = True
         if not self._focused and self.options is not None and self.options.tabSwitch:
             self._report_focus(False, "not focused when monitoring started")
+        if self.devices is not None:
+            self._fire_evidence(self.devices.start(self.test_duration, started.t))
         return {"startedAt": started.detail["timestamp"]}
 
     def stop(self, reason: str = "page") -> dict[str, Any]:
         self._require("stop", State.MONITORING)
+        if self.devices is not None:
+            self.devices.stop()
         t = self._clock()
         since_start = [(e.t, e.code) for e in self.record.events() if e.seq >= self._started_seq]
         found = episodes(since_start, end=t)
@@ -212,6 +245,27 @@ class Session:
         return result
 
     # -- what the detectors observe ------------------------------------------------------------
+
+    def _fire_evidence(self, found: list[Evidence]) -> None:
+        for ev in found:
+            self.fire(lookup(ev.code, ev.reason), **ev.extra)
+
+    def on_observation(self, obs: Observation) -> None:
+        """An observation from a device thread (already back on the session's thread)."""
+        if self.state is not State.MONITORING or self.devices is None:
+            return
+        from kiosk.proctoring import DeviceProblem, DeviceRecovered
+
+        if isinstance(obs, DeviceProblem):
+            self.fire(lookup(obs.code, obs.reason), cause=obs.message, duringMonitoring=True)
+        elif isinstance(obs, DeviceRecovered):
+            log.info("%s is back", obs.device)
+        else:
+            self._fire_evidence(self.devices.observe(obs))
+
+    def tick(self) -> None:
+        if self.state is State.MONITORING and self.devices is not None:
+            self._fire_evidence(self.devices.tick(self._clock()))
 
     def on_focus(self, focused: bool, cause: str) -> None:
         self._focused = focused
@@ -234,6 +288,9 @@ class Session:
         """The kiosk is quitting: a monitoring session is stopped cleanly, any other closed."""
         if self.state is State.MONITORING:
             self.stop(why)
-        elif not self.record.closed:
+            return
+        if self.devices is not None:
+            self.devices.release()
+        if not self.record.closed:
             self.record.end_unmonitored(self._clock(), f"{why} while {self.state.value}")
             self.state = State.STOPPED

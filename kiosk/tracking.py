@@ -31,16 +31,8 @@ class TrackingOptions(BaseModel):
     showCamPreview: bool = Field(False, description="Show the student their camera.")
 
 
-CAMERA_FEATURE = "camera detectors are not built yet (issue 3)"
-MICROPHONE_FEATURE = "microphone detector is not built yet (issue 3)"
-
 #: Options whose feature is not built yet, and where it will come from. Everything else works.
 PLANNED: dict[str, str] = {
-    "audio": MICROPHONE_FEATURE,
-    "numHumans": CAMERA_FEATURE,
-    "photosAtRandom": CAMERA_FEATURE,
-    "testTakerPhoto": CAMERA_FEATURE,
-    "showCamPreview": CAMERA_FEATURE,
     "captureSwitchedTab": "enforcement is not built yet (issue 4)",
     "forceFullScreen": "enforcement is not built yet (issue 4)",
     "detectMultipleScreens": "enforcement is not built yet (issue 4)",

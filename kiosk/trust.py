@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bridge.catalogue import CATALOGUE, lookup, violation_codes
+from bridge.catalogue import CATALOGUE, by_code, violation_codes
 
 
 class ViolationWeight(BaseModel):
@@ -31,6 +31,9 @@ DEFAULT_WEIGHTS: dict[int, ViolationWeight] = {
     5004: ViolationWeight(per_event=3, per_minute=1, max_penalty=30),
     5005: ViolationWeight(per_event=5, per_minute=3, max_penalty=50),
     5007: ViolationWeight(per_event=15, per_minute=0, max_penalty=30),
+    # A camera or microphone lost during the exam.
+    4007: ViolationWeight(per_event=5, per_minute=0, max_penalty=20),
+    4008: ViolationWeight(per_event=5, per_minute=0, max_penalty=20),
 }
 
 
@@ -83,7 +86,7 @@ class Episode:
     def as_dict(self) -> dict[str, object]:
         return {
             "evidenceCode": self.code,
-            "message": lookup(self.code).message,
+            "message": by_code(self.code)[0].message,
             "startedAt": round(self.started * 1000),
             "endedAt": round(self.ended * 1000),
             "seconds": round(self.seconds, 3),

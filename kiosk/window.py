@@ -69,6 +69,10 @@ class KioskWindow(QWidget):
 
     def resizeEvent(self, event: object) -> None:  # the view always fills the window
         self.view.setGeometry(self.rect())
+        for child in self.findChildren(QWidget, "kiosk-camera-preview"):
+            place = getattr(child, "place", None)
+            if place is not None:
+                place()
 
     @fail_safe(None)
     def closeEvent(self, event: QEvent | None) -> None:

@@ -2,7 +2,8 @@
 
 Set up here, before any QApplication exists:
 - as root (CI), Chromium's sandbox cannot start; it is turned off explicitly, test-only;
-- HOME and XDG_* point at a temporary folder, so nothing touches the real user's files;
+- HOME and XDG_* point at a temporary folder, so nothing touches the real user's files
+  (except the face models, read from the user cache where `make` put them);
 - a private X display with a window manager (focus and fullscreen only exist with one);
 - QtWebEngineWidgets is imported (through kiosk.qt) before pytest-qt creates the QApplication.
 """
@@ -20,6 +21,12 @@ import pytest
 if os.geteuid() == 0:
     os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
     os.environ["KIOSK_TEST_ALLOW_UNSAFE_ENGINE"] = "1"
+
+# The face models live in the real user cache (make fetched them there); keep pointing at it.
+if "KIOSK_MODEL_DIR" not in os.environ:
+    import platformdirs
+
+    os.environ["KIOSK_MODEL_DIR"] = str(Path(platformdirs.user_cache_dir("kiosk")) / "models")
 
 _home = Path(tempfile.mkdtemp(prefix="kiosk-test-home-"))
 os.environ["HOME"] = str(_home)

@@ -30,3 +30,56 @@ def kiosk(tmp_path: Path) -> Iterator[Callable[..., KioskProcess]]:
     yield start
     for proc in started:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def face_clip(media_dir: Path) -> Path:
+    """Four seconds of one person looking at the screen."""
+    from tests.support.faces import one_person, write_video
+
+    path = media_dir / "one-person.mp4"
+    write_video(path, [(one_person(), 4.0)])
+    return path
+
+
+#: The exam scene, in seconds of clip time: (what the camera sees, start, end).
+SCENE = [
+    ("one person", 0, 7),
+    ("empty room", 7, 13),
+    ("two people", 13, 19),
+    ("one person", 19, 24),
+]
+SPEECH = (14.0, 18.0)  # speech over the fan, in seconds of audio time
+
+
+@pytest.fixture(scope="session")
+def scene_clip(media_dir: Path) -> Path:
+    from tests.support.faces import empty_room, one_person, two_people_one_further_back, write_video
+
+    frames = {
+        "one person": one_person(),
+        "empty room": empty_room(),
+        "two people": two_people_one_further_back(),
+    }
+    path = media_dir / "scene.mp4"
+    write_video(path, [(frames[name], end - start) for name, start, end in SCENE])
+    return path
+
+
+@pytest.fixture(scope="session")
+def scene_wav(media_dir: Path) -> Path:
+    """A fan running the whole time (steady: not a violation), someone speaking over it."""
+    import numpy as np
+
+    from tests.support.audio import RATE, mix, noise, speech, write_wav
+
+    fan = noise(24.0, -45.0, hum_hz=120.0, seed=3)
+    words = speech("Psst. The answer to question two is Paris. Write it down quickly.", -22.0)
+    words = words[: round((SPEECH[1] - SPEECH[0]) * RATE)]
+    voice = np.concatenate([np.zeros(round(SPEECH[0] * RATE), np.float32), words])
+    return write_wav(media_dir / "scene.wav", mix(fan, voice), RATE)

@@ -121,12 +121,13 @@ def test_unavailable_lists_exactly_the_planned_options_turned_on() -> None:
     assert unavailable(nothing) == {}
     some = TrackingOptions(
         audio=True,
+        numHumans=True,
         tabSwitch=True,
         forceDesktop=True,
         forceFullScreen=False,
-        detectMultipleScreens=False,
+        detectMultipleScreens=True,
     )
-    assert unavailable(some) == {"audio": PLANNED["audio"]}
+    assert unavailable(some) == {"detectMultipleScreens": PLANNED["detectMultipleScreens"]}
 
 
 def test_planned_names_are_options() -> None:

@@ -1,0 +1,222 @@
+"""The camera: OpenCV capture in a worker thread, faces analysed a few times a second.
+
+A device index and a video file go through the same code path; a file is paced to play in
+real time at its own frame rate and loops, which is how the detectors are tested without a
+camera. No frame leaves this module except as an evidence photo (``latest_frame``).
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from detectors.base import Observation
+from detectors.cv import import_cv2
+from detectors.faces import Face, FaceDetector
+from kiosk.sources import CameraSource
+
+log = logging.getLogger("kiosk.camera")
+
+MAX_WIDTH = 640  # analysis and photos never need more; larger frames are scaled down
+REOPEN_EVERY_S = 1.0
+
+
+@dataclass(frozen=True)
+class FacesSeen(Observation):
+    faces: tuple[Face, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.faces)
+
+    @property
+    def looking(self) -> int:
+        return sum(1 for f in self.faces if f.looking)
+
+
+class CameraError(Exception):
+    """A camera problem with its catalogue code (4002, 4005, 4008 + reason, 4010)."""
+
+    def __init__(self, code: int, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.message = message
+
+
+def device_path(index: int) -> str:
+    return f"/dev/video{index}"
+
+
+def check_camera(source: CameraSource) -> None:
+    """What the operating system says before anything is opened: absent, missing, denied."""
+    if source.kind == "none":
+        raise CameraError(4010, "no camera: the kiosk was started with --camera none")
+    if source.kind == "device":
+        assert source.index is not None
+        path = device_path(source.index)
+        if not os.path.exists(path):
+            if not glob.glob("/dev/video*"):
+                raise CameraError(4010, "this computer has no camera (no /dev/video* device)")
+            raise CameraError(4008, f"camera {source.index} ({path}) does not exist", "not_found")
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise CameraError(4002, f"the operating system denies access to {path}")
+        return
+    assert source.path is not None
+    if not source.path.exists():
+        raise CameraError(4008, f"the camera video file {source.path} is gone", "not_found")
+    if not os.access(source.path, os.R_OK):
+        raise CameraError(4002, f"the operating system denies reading {source.path}")
+
+
+class CameraCapture:
+    def __init__(
+        self,
+        source: CameraSource,
+        publish: Callable[[FacesSeen], None],
+        *,
+        analyse_fps: float = 4.0,
+        detector: FaceDetector | None = None,
+        on_error: Callable[[CameraError], None] | None = None,
+        on_recovered: Callable[[], None] | None = None,
+    ) -> None:
+        self.source = source
+        self._publish = publish
+        self._interval = 1.0 / analyse_fps
+        self._detector = detector
+        self._on_error = on_error or (lambda e: None)
+        self._on_recovered = on_recovered or (lambda: None)
+        self._cap: Any = None
+        self._fps = 0.0
+        self._latest: Any = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.frames_read = 0
+        self.frames_analysed = 0
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _open_capture(self) -> Any:
+        cv2 = import_cv2()
+        if self.source.kind == "device":
+            cap = cv2.VideoCapture(self.source.index, cv2.CAP_V4L2)
+        else:
+            cap = cv2.VideoCapture(str(self.source.path))
+        if not cap.isOpened():
+            cap.release()
+            raise CameraError(4008, f"{self.source.describe()} could not be opened", "not_readable")
+        ok, frame = cap.read()
+        if not ok or frame is None:
+            cap.release()
+            raise CameraError(4008, f"{self.source.describe()} gives no picture", "not_readable")
+        self._store(frame)
+        return cap
+
+    def open(self) -> None:
+        """Checks and opens the source and reads one frame; raises CameraError."""
+        check_camera(self.source)
+        self._cap = self._open_capture()
+        fps = float(self._cap.get(import_cv2().CAP_PROP_FPS) or 0.0)
+        self._fps = fps if 1.0 <= fps <= 240.0 else 25.0
+
+    def _store(self, frame: Any) -> None:
+        height, width = frame.shape[:2]
+        if width > MAX_WIDTH:
+            cv2 = import_cv2()
+            scale = MAX_WIDTH / width
+            frame = cv2.resize(frame, (MAX_WIDTH, round(height * scale)))
+        with self._lock:
+            self._latest = frame
+
+    def latest_frame(self) -> Any:
+        """A copy of the newest frame (BGR), for an evidence photo; None before the first."""
+        with self._lock:
+            return None if self._latest is None else self._latest.copy()
+
+    # -- running -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._cap is None:
+            self.open()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.release()
+
+    def release(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+    def _run(self) -> None:
+        is_file = self.source.kind == "file"
+        frame_period = 1.0 / self._fps
+        next_frame = time.monotonic()
+        next_analysis = time.monotonic()
+        lost = False
+        while not self._stop.is_set():
+            ok, frame = (False, None) if self._cap is None else self._cap.read()
+            if not ok and is_file and self._cap is not None:
+                self._cap.set(import_cv2().CAP_PROP_POS_FRAMES, 0)  # loop the file
+                ok, frame = self._cap.read()
+            if not ok or frame is None:
+                if not lost:
+                    lost = True
+                    self._on_error(
+                        CameraError(4008, f"{self.source.describe()} stopped giving pictures",
+                                    "not_readable")
+                    )  # fmt: skip
+                self._reopen()
+                continue
+            if lost:
+                lost = False
+                self._on_recovered()
+            self.frames_read += 1
+            self._store(frame)
+            now = time.monotonic()
+            if self._detector is not None and now >= next_analysis:
+                next_analysis = now + self._interval
+                self._analyse()
+            if is_file:  # real time: a file plays at its own frame rate
+                next_frame += frame_period
+                delay = next_frame - time.monotonic()
+                if delay > 0:
+                    self._stop.wait(delay)
+                else:
+                    next_frame = time.monotonic()
+
+    def _reopen(self) -> None:
+        self.release()
+        if self._stop.wait(REOPEN_EVERY_S):
+            return
+        try:
+            check_camera(self.source)
+            self._cap = self._open_capture()
+        except CameraError as exc:
+            log.debug("camera still unavailable: %s", exc.message)
+
+    def _analyse(self) -> None:
+        assert self._detector is not None
+        frame = self.latest_frame()
+        cv2 = import_cv2()
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        try:
+            faces = self._detector.detect(rgb)
+        except Exception:
+            log.exception("face detection failed on one frame")
+            return
+        self.frames_analysed += 1
+        self._publish(FacesSeen(t=time.time(), faces=faces))

@@ -1,0 +1,165 @@
+"""Device and permission errors, each from a real trigger, through the real kiosk process."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.support.process import KioskProcess
+from tests.support.server import ReportServer, event_names, events
+
+Start = Callable[..., KioskProcess]
+
+
+def results(reports: list[dict]) -> list[dict]:
+    return [r for r in reports if r["type"] == "result"]
+
+
+def config(tmp_path: Path, text: str = "[proctoring]\nask_consent = false\n") -> str:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def run_setup(
+    kiosk: Start, server: ReportServer, run_id: str, options: dict, *args: str
+) -> tuple[KioskProcess, list[dict]]:
+    proc = kiosk(server.exam_url(run_id, "setup", {"trackingOptions": options}), *args)
+    reports = server.wait_for(run_id, lambda r: any(x["type"] == "steps-done" for x in r))
+    return proc, reports
+
+
+@pytest.mark.parametrize(
+    ("options", "args", "code", "reason"),
+    [
+        ({"numHumans": True}, ("--camera", "none"), 4010, None),
+        ({"audio": True}, ("--microphone", "none"), 4009, None),
+        ({"photosAtRandom": True}, ("--camera", "none"), 4010, None),
+    ],
+)
+def test_a_computer_without_the_device_rejects_setup(
+    kiosk: Start,
+    server: ReportServer,
+    run_id: str,
+    tmp_path: Path,
+    options: dict,
+    args: tuple[str, ...],
+    code: int,
+    reason: str | None,
+) -> None:
+    proc, reports = run_setup(kiosk, server, run_id, options, *args, "--config", config(tmp_path))
+    assert event_names(reports) == [f"apErrorEvent:{code}"]
+    assert results(reports)[0]["ok"] is False
+    assert results(reports)[0]["code"] == code
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    recorded, meta = proc.record()
+    assert [e["code"] for e in recorded] == [code]
+    assert meta["ended"].startswith("signal 15 while idle")
+
+
+def test_a_video_source_that_is_not_a_video_is_not_readable_and_setup_can_be_retried(
+    kiosk: Start, server: ReportServer, run_id: str, tmp_path: Path
+) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42 this is not a video at all" * 10)
+    proc = kiosk(
+        server.exam_url(run_id, "setup,setup", {"trackingOptions": {"numHumans": True}}),
+        "--camera", str(clip), "--config", config(tmp_path),
+    )  # fmt: skip
+    reports = server.wait_for(run_id, lambda r: any(x["type"] == "steps-done" for x in r))
+    errors = [r["detail"] for r in events(reports) if r["name"] == "apErrorEvent"]
+    assert [(e["errorCode"], e["reason"]) for e in errors] == [(4008, "not_readable")] * 2
+    assert [r["code"] for r in results(reports)] == [4008, 4008]  # retried, same answer
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+
+
+def test_a_video_source_removed_before_setup_is_not_found(
+    kiosk: Start, server: ReportServer, run_id: str, tmp_path: Path
+) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"placeholder")
+    proc = kiosk(
+        server.exam_url(run_id, "sleep1500,setup", {"trackingOptions": {"numHumans": True}}),
+        "--camera", str(clip), "--config", config(tmp_path),
+    )  # fmt: skip
+    server.wait_for(run_id, lambda r: any(x["type"] == "info" for x in r))
+    clip.unlink()  # the camera goes away between launch and setup
+    reports = server.wait_for(run_id, lambda r: any(x["type"] == "steps-done" for x in r))
+    detail = events(reports)[0]["detail"]
+    assert (detail["errorCode"], detail["reason"]) == (4008, "not_found")
+    assert results(reports)[0]["code"] == 4008
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+
+
+def test_a_missing_face_model_is_error_4005_not_a_crash(
+    kiosk: Start, server: ReportServer, run_id: str, tmp_path: Path, face_clip: Path
+) -> None:
+    cfg = config(
+        tmp_path, "[proctoring]\nask_consent = false\nface_model = '/nonexistent/model.tflite'\n"
+    )
+    proc, reports = run_setup(
+        kiosk, server, run_id, {"numHumans": True}, "--camera", str(face_clip), "--config", cfg
+    )
+    names = event_names(reports)
+    assert names[-1] == "apErrorEvent:4005", names
+    assert "model" in events(reports)[-1]["detail"]["cause"]
+    assert results(reports)[0]["code"] == 4005
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+
+
+def _wait_until_active(title: str, timeout: float = 20) -> None:
+    """Waits until the window manager has given the focus to the window called ``title``."""
+    deadline = time.monotonic() + timeout
+    name = ""
+    while time.monotonic() < deadline:
+        name = subprocess.run(
+            ["xdotool", "getactivewindow", "getwindowname"], capture_output=True, text=True
+        ).stdout.strip()
+        if name == title:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{title!r} never became the active window (last: {name!r})")
+
+
+@pytest.mark.parametrize(("key", "allowed"), [("Escape", False), ("alt+a", True)])
+def test_the_consent_screen_decides(
+    kiosk: Start,
+    server: ReportServer,
+    run_id: str,
+    tmp_path: Path,
+    face_clip: Path,
+    display: object,
+    key: str,
+    allowed: bool,
+) -> None:
+    proc = kiosk(
+        server.exam_url(run_id, "setup", {"trackingOptions": {"numHumans": True}}),
+        "--camera", str(face_clip),
+    )  # fmt: skip
+    _wait_until_active("kiosk: consent")  # modal: it takes the focus from the exam
+    subprocess.run(["xdotool", "key", key], check=True)
+    reports = server.wait_for(run_id, lambda r: any(x["type"] == "steps-done" for x in r))
+    result = results(reports)[0]
+    if allowed:
+        assert result["ok"] is True, result
+        assert event_names(reports)[:3] == [
+            "apSuccessEvent:2001",
+            "apSuccessEvent:2002",
+            "apSuccessEvent:2003",
+        ]
+        assert events(reports)[0]["detail"]["checks"]["camera"] == "granted"
+    else:
+        assert (result["ok"], result["code"]) == (False, 4004)
+        assert event_names(reports) == ["apErrorEvent:4004"]
+        assert "declined" in events(reports)[0]["detail"]["cause"]
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
