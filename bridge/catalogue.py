@@ -140,8 +140,10 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _S,
         2003,
         "Video and face model loaded; ready to detect",
-        "The camera gives pictures and the face model is loaded.",
+        "The camera gives pictures and the face model is loaded; again (detail.recovered) when "
+        "a camera lost during the exam gives pictures again, which ends the 4008 episode.",
         "Video and ML model loaded. Ready to start face detection",
+        ends=4008,
         status=_DETECTORS,
     ),
     _custom(

@@ -170,8 +170,15 @@ class CameraCapture:
         while not self._stop.is_set():
             ok, frame = (False, None) if self._cap is None else self._cap.read()
             if not ok and is_file and self._cap is not None:
-                self._cap.set(import_cv2().CAP_PROP_POS_FRAMES, 0)  # loop the file
-                ok, frame = self._cap.read()
+                # Loop by opening the file again, as a device would be: a file taken away
+                # during the exam is then a camera lost, and putting it back brings it back.
+                self.release()
+                try:
+                    check_camera(self.source)
+                    self._cap = self._open_capture()
+                    ok, frame = self._cap.read()
+                except CameraError:
+                    ok, frame = False, None
             if not ok or frame is None:
                 if not lost:
                     lost = True

@@ -160,7 +160,14 @@ class Proctor:
         return {"camPreview": options.showCamPreview}
 
     def load(self, options: TrackingOptions) -> dict[str, Any] | None:
-        """2003: the camera gives pictures and the face model is loaded."""
+        """2003: the camera gives pictures and the face model is loaded.
+
+        Capture starts here, not at start(): the microphone learns the room's background and
+        the camera warms up while the student reads the instructions, and what they observe
+        before monitoring is ignored by the session.
+        """
+        if self.microphone is not None:
+            self.microphone.start()
         if not needs_camera(options):
             return None
         try:
@@ -177,6 +184,7 @@ class Proctor:
                 on_recovered=lambda: self._publish(DeviceRecovered(time.time(), "camera")),
             )
             self.camera.open()
+            self.camera.start()
         except FaceModelError as exc:
             self.release()
             raise SetupFailure(4005, str(exc)) from None
@@ -192,10 +200,6 @@ class Proctor:
 
     def start(self, test_duration_minutes: float | None, now: float) -> list[Evidence]:
         self._started = now
-        if self.camera is not None:
-            self.camera.start()
-        if self.microphone is not None:
-            self.microphone.start()
         out = []
         if self._options.testTakerPhoto:
             out.append(self._photo_evidence(5003, "testTaker", now))

@@ -260,6 +260,8 @@ class Session:
             self.fire(lookup(obs.code, obs.reason), cause=obs.message, duringMonitoring=True)
         elif isinstance(obs, DeviceRecovered):
             log.info("%s is back", obs.device)
+            if obs.device == "camera":  # ready to detect again; ends the 4008 episode
+                self.fire(lookup(2003), recovered="camera")
         else:
             self._fire_evidence(self.devices.observe(obs))
 

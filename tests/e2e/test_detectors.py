@@ -55,8 +55,8 @@ def test_the_scene_gives_exactly_the_expected_evidence(
     ], names
     got = {r["name"] + str(i): r["detail"] for i, r in enumerate(events(reports))}
     details = list(got.values())
-    clip_start = details[2]["timestamp"] / 1000  # 2003: the camera opened, clip time 0
-    audio_start = details[5]["timestamp"] / 1000  # monitoring started: the microphone opened
+    # 2003: the camera opened (clip time 0) and both devices started capturing.
+    clip_start = audio_start = details[2]["timestamp"] / 1000
 
     def at(code: int) -> list[dict]:
         return [d for d in details if d.get("evidenceCode") == code]

@@ -163,3 +163,30 @@ def test_the_consent_screen_decides(
         assert "declined" in events(reports)[0]["detail"]["cause"]
     proc.signal(signal.SIGTERM)
     assert proc.wait(10) == 0
+
+
+def test_a_camera_lost_during_the_exam_is_a_violation_and_comes_back(
+    kiosk: Start, server: ReportServer, run_id: str, tmp_path: Path, face_clip: Path
+) -> None:
+    clip = tmp_path / "camera.mp4"
+    clip.write_bytes(face_clip.read_bytes())  # 4 s, looping: reopened at each loop
+    proc = kiosk(
+        server.exam_url(run_id, "setup,start", {"trackingOptions": {"numHumans": True}}),
+        "--camera", str(clip), "--config", config(tmp_path),
+    )  # fmt: skip
+    server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+    hidden = tmp_path / "unplugged.mp4"
+    clip.rename(hidden)  # the camera is unplugged
+    lost = server.wait_for(run_id, lambda r: "apErrorEvent:4008" in event_names(r))
+    detail = next(r["detail"] for r in events(lost) if r["name"] == "apErrorEvent")
+    assert (detail["reason"], detail["duringMonitoring"]) == ("not_readable", True)
+    hidden.rename(clip)  # and plugged back in
+    back = server.wait_for(run_id, lambda r: event_names(r).count("apSuccessEvent:2003") == 2)
+    assert events(back)[-1]["detail"]["recovered"] == "camera"
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    recorded, _ = proc.record()
+    stopped = recorded[-1]["detail"]
+    lost_episodes = [v for v in stopped["violations"] if v["evidenceCode"] == 4008]
+    assert len(lost_episodes) == 1 and lost_episodes[0]["seconds"] > 0
+    assert stopped["trustScore"] < 100
