@@ -298,3 +298,48 @@ def test_autostart_runs_setup_and_start_for_a_page_that_knows_nothing(
     ]
     assert app.session.state is State.MONITORING
     assert app.record.meta()["ids"] == {"autostart": True}
+
+
+def test_show_cam_preview_puts_the_live_camera_in_a_corner(
+    wait: Waiter,
+    qapp: QApplication,
+    qtbot: QtBot,
+    tmp_path: Path,
+    server: ReportServer,
+    run_id: str,
+) -> None:
+    from kiosk.preview import CameraPreview
+    from tests.support.faces import one_person, write_video
+
+    clip = tmp_path / "clip.mp4"
+    write_video(clip, [(one_person(), 2.0)])
+    config = KioskConfig.model_validate({"proctoring": {"ask_consent": False}})
+    opts = RunOptions(
+        url=server.exam_url(run_id, "setup", {"trackingOptions": {"showCamPreview": True}}),
+        config=config,
+        camera=CameraSource("file", path=clip),
+        microphone=MicrophoneSource("none"),
+        data_dir=tmp_path / "data",
+        event_log=None,
+        autostart=False,
+        fullscreen=False,
+        engine=decide({}),
+    )
+    app = KioskApp(qapp, opts)
+    try:
+        app.show()
+        reports = wait(run_id, done)
+        assert event_names(reports)[:3] == [
+            "apSuccessEvent:2001",
+            "apSuccessEvent:2002",
+            "apSuccessEvent:2003",
+        ]
+        assert events(reports)[1]["detail"]["camPreview"] is True
+        preview = app.window.findChild(CameraPreview, "kiosk-camera-preview")
+        assert preview is not None and preview.isVisible()
+        qtbot.waitUntil(lambda: preview.pixmap() is not None and not preview.pixmap().isNull())
+        corner = preview.geometry()
+        assert corner.right() < app.window.width() and corner.bottom() < app.window.height()
+        assert corner.left() > app.window.width() / 2 and corner.top() > app.window.height() / 2
+    finally:
+        app.teardown()
