@@ -54,14 +54,16 @@ class AudioLevel(Observation):
 
 @dataclass(frozen=True)
 class AudioSettings:
-    block_s: float = 0.1
-    margin_db: float = 12.0
-    window_s: float = 4.0
-    percentile: float = 10.0
-    floor_db: float = -90.0
-    quiet_db: float = -60.0
-    retry_s: float = 1.0
-    stall_s: float = 3.0
+    """Defaults measured on espeak-ng speech over a fan (tests/unit/test_audio.py)."""
+
+    block_s: float = 0.1  # one AudioLevel per block
+    margin_db: float = 12.0  # loud: this far above the background
+    window_s: float = 4.0  # the background is learnt from this much of the past ...
+    percentile: float = 10.0  # ... as this low percentile of its block levels
+    floor_db: float = -90.0  # levels (and so the background) never go below this
+    quiet_db: float = -60.0  # nothing quieter than this is loud
+    retry_s: float = 1.0  # a lost device is reopened this often
+    stall_s: float = 3.0  # a device silent (no blocks at all) this long is lost
 
 
 class AudioError(Exception):
@@ -189,16 +191,20 @@ class _WavCapture:
         if due > now and stop.wait(due - now):
             return None
         parts: list[Samples] = []
-        wanted = self._block
+        wanted, frame_bytes, rewound = self._block, self._width * self._channels, False
         try:
             while wanted > 0:
                 data = self._wav.readframes(wanted)
-                got = len(data) // (self._width * self._channels)
+                got = len(data) // frame_bytes  # a truncated file may end mid-frame
                 if got == 0:
+                    if rewound:
+                        raise wave.Error("no frames from the start of the file")
                     self._wav.rewind()
+                    rewound = True
                     continue
-                parts.append(pcm_to_mono(data, self._width, self._channels))
+                parts.append(pcm_to_mono(data[: got * frame_bytes], self._width, self._channels))
                 wanted -= got
+                rewound = False
         except (OSError, EOFError, wave.Error) as exc:
             raise AudioError(
                 MIC_UNAVAILABLE, NOT_READABLE, f"WAV file {self._path}: read failed ({exc})"
@@ -226,15 +232,23 @@ def _open_wav(path: Path | None) -> wave.Wave_read:
         raise AudioError(
             MIC_UNAVAILABLE, NOT_READABLE, f"WAV file {path}: not a readable PCM WAV ({exc})"
         ) from exc
-    if wav.getnframes() == 0 or wav.getframerate() <= 0:
+    if wav.getnframes() == 0 or wav.getframerate() <= 0 or wav.getsampwidth() not in (1, 2, 3, 4):
         wav.close()
-        raise AudioError(MIC_UNAVAILABLE, NOT_READABLE, f"WAV file {path}: holds no audio")
+        raise AudioError(
+            MIC_UNAVAILABLE, NOT_READABLE, f"WAV file {path}: holds no 8-32 bit PCM audio"
+        )
     return wav
 
 
 # --- PortAudio device ---------------------------------------------------------------------
 
 _PORTAUDIO_LOCK = threading.Lock()
+_CLOSE_TIMEOUT_S = 2.0
+# Set once a lost stream never finished closing. libpulse can deadlock when the sound server
+# dies under a capture (its mainloop waits for a shared-memory block the ALSA plugin's reader
+# never releases); PortAudio then waits for ever for its own audio thread, in close() and in
+# Pa_Terminate - which is also what sounddevice calls at interpreter exit.
+_WEDGED = threading.Event()
 
 
 def _sounddevice() -> ModuleType:
@@ -249,10 +263,24 @@ def _sounddevice() -> ModuleType:
 def _rescan(sd: ModuleType) -> None:
     """PortAudio lists devices once, when it is initialised: re-initialise to see a microphone
     (or a sound server) that appeared since. Only done while this detector has no stream open;
-    the kiosk has one microphone detector, nothing else in the process uses PortAudio."""
+    the kiosk has one microphone detector, nothing else in the process uses PortAudio.
+    Not after a stream was abandoned (``_WEDGED``): terminating would wait for it for ever."""
     with _PORTAUDIO_LOCK:
+        if _WEDGED.is_set():
+            return
         sd._terminate()
         sd._initialize()
+
+
+def _abandon(sd: ModuleType, what: str) -> None:
+    """Leaves a stream that cannot close behind and keeps the process able to exit: with
+    sounddevice's count at 0 its exit handler skips Pa_Terminate. A new stream still opens (a
+    new ALSA/pulse connection); only the device list is no longer refreshed."""
+    with _PORTAUDIO_LOCK:
+        if not _WEDGED.is_set():
+            log.error("%s did not close within %.0f s; left behind", what, _CLOSE_TIMEOUT_S)
+            _WEDGED.set()
+            setattr(sd, "_initialized", 0)  # noqa: B010  (sounddevice's private counter)
 
 
 def pick_input_device(
@@ -304,7 +332,7 @@ class _StreamCapture:
     """A PortAudio input stream: its callback only hands a mono copy of each block over."""
 
     def __init__(self, source: MicrophoneSource, settings: AudioSettings) -> None:
-        sd = _sounddevice()
+        sd = self._sd = _sounddevice()
         self._settings = settings
         self._what = source.describe()
         try:
@@ -373,6 +401,14 @@ class _StreamCapture:
         return None
 
     def close(self) -> None:
+        """Closes in a helper thread: a lost stream can hang there (see ``_WEDGED``)."""
+        closer = threading.Thread(target=self._close, name="microphone-close", daemon=True)
+        closer.start()
+        closer.join(_CLOSE_TIMEOUT_S)
+        if closer.is_alive():
+            _abandon(self._sd, self._what)
+
+    def _close(self) -> None:
         try:
             self._stream.abort()
             self._stream.close()
@@ -472,11 +508,11 @@ class MicrophoneDetector:
             try:
                 block = capture.read(self._stop)
             except AudioError as exc:
-                capture.close()
                 self._capture = None
-                if not lost:
+                if not lost:  # reported before closing: closing a lost device can hang
                     lost = True
                     self._report(exc)
+                capture.close()
                 self._stop.wait(self.settings.retry_s)
                 continue
             if block is not None:

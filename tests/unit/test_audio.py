@@ -11,7 +11,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import detectors.audio as audio
 from bridge.catalogue import lookup
 from detectors.audio import (
     MIC_BLOCKED,
@@ -232,6 +235,19 @@ def test_a_short_wav_file_loops_at_its_own_rate(tmp_path: Path) -> None:
     assert all(o.level_db == pytest.approx(-30.0, abs=1.5) for o in got.levels)
 
 
+def test_a_truncated_wav_ending_mid_frame_still_loops(tmp_path: Path) -> None:
+    path = write_wav(tmp_path / "cut.wav", noise(0.3, -30), RATE, channels=2)
+    path.write_bytes(path.read_bytes()[:-3])  # the header still counts the lost frame
+    got = Collector(until=6)
+    detector = MicrophoneDetector(MicrophoneSource("file", path=path), got, on_error=got.error)
+    detector.start()
+    try:
+        assert got.done.wait(3)
+    finally:
+        detector.stop()
+    assert not got.errors
+
+
 def test_a_failing_subscriber_does_not_end_the_capture(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "tone.wav", noise(1, -30), RATE)
     seen: list[AudioLevel] = []
@@ -410,3 +426,38 @@ def test_no_input_device_at_all_is_4009() -> None:
 def test_portaudio_errors_map_to_catalogue_codes(message: str, key: str) -> None:
     assert classify_portaudio_error(RuntimeError(message), "mic").key == key
     assert classify_portaudio_error(PermissionError(13, "x"), "mic").key == "4003"
+
+
+def test_a_stream_that_never_closes_is_abandoned_and_exit_stays_possible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What libpulse's deadlock does to PortAudio (seen ~1 in 8 times a sound server dies
+    under a capture), with a stand-in stream: close() gives up, PortAudio is no longer
+    re-initialised, and sounddevice's exit handler will not call Pa_Terminate (it would hang)."""
+    monkeypatch.setattr(audio, "_WEDGED", threading.Event())
+    monkeypatch.setattr(audio, "_CLOSE_TIMEOUT_S", 0.2)
+    calls: list[str] = []
+    stuck = threading.Event()
+
+    class StuckStream:
+        def abort(self) -> None:
+            stuck.wait(10)
+
+        def close(self) -> None: ...
+
+    fake_sd = types.SimpleNamespace(
+        _initialized=1,
+        _terminate=lambda: calls.append("terminate"),
+        _initialize=lambda: calls.append("initialize"),
+    )
+    audio._rescan(fake_sd)  # type: ignore[arg-type]
+    assert calls == ["terminate", "initialize"]
+    capture = object.__new__(audio._StreamCapture)
+    capture._sd, capture._stream, capture._what = fake_sd, StuckStream(), "mic"  # type: ignore[assignment]
+    started = time.monotonic()
+    capture.close()
+    assert time.monotonic() - started < 1.0
+    assert audio._WEDGED.is_set() and fake_sd._initialized == 0
+    audio._rescan(fake_sd)  # type: ignore[arg-type]
+    assert calls == ["terminate", "initialize"], "no Pa_Terminate once a stream is stuck"
+    stuck.set()
