@@ -47,6 +47,7 @@ _display = VirtualDisplay(width=1280, height=800).start()
 os.environ["DISPLAY"] = _display.display
 
 import kiosk.qt  # noqa: E402, F401  (QtWebEngineWidgets before the QApplication)
+from tests.support.pulse import PrivatePulse, PulseError  # noqa: E402
 from tests.support.server import ReportServer  # noqa: E402
 
 
@@ -70,3 +71,27 @@ def server() -> Iterator[ReportServer]:
 @pytest.fixture
 def run_id() -> str:
     return secrets.token_hex(6)
+
+
+@pytest.fixture(scope="module")
+def pulse() -> Iterator[PrivatePulse]:
+    """A private PulseAudio whose null sink's monitor is the default microphone."""
+    server = PrivatePulse()
+    try:
+        server.start()
+    except PulseError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def world_dir() -> Iterator[Path]:
+    """A folder anyone may enter: a file's own mode is then the only barrier (for the tests
+    that check, as an unprivileged process, what the operating system denies)."""
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-world-"))
+    folder.chmod(0o755)
+    yield folder
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from tests.support.audio import speech_wav
 from tests.support.process import KioskProcess
-from tests.support.pulse import PrivatePulse, PulseError
+from tests.support.pulse import PrivatePulse
 from tests.support.server import ReportServer, event_names, events
 
 Start = Callable[..., KioskProcess]
-
-
-@pytest.fixture(scope="module")
-def pulse() -> Iterator[PrivatePulse]:
-    server = PrivatePulse()
-    try:
-        server.start()
-    except PulseError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
 
 
 def test_the_default_microphone_hears_speech_played_into_the_room(

@@ -10,11 +10,9 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import types
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -325,17 +323,6 @@ try:
 except AudioError as exc:
     print(json.dumps({"uid": os.getuid(), "key": exc.key, "message": str(exc)}))
 """
-
-
-@pytest.fixture
-def world_dir() -> Iterator[Path]:
-    """A folder anyone may enter: the file's own mode is then the only barrier."""
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-audio-"))
-    folder.chmod(0o755)
-    yield folder
-    for child in folder.iterdir():
-        child.unlink()
-    folder.rmdir()
 
 
 def open_in_subprocess(path: Path) -> dict[str, Any]:

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,18 +21,7 @@ from detectors.audio import AudioError, AudioLevel, MicrophoneDetector
 from kiosk.sources import MicrophoneSource
 from tests.support.audio import Collector, loud_fraction, speech_wav
 from tests.support.process import REPO
-from tests.support.pulse import PrivatePulse, PulseError
-
-
-@pytest.fixture(scope="module")
-def pulse() -> Iterator[PrivatePulse]:
-    server = PrivatePulse()
-    try:
-        server.start()
-    except PulseError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+from tests.support.pulse import PrivatePulse
 
 
 @pytest.fixture(scope="module")

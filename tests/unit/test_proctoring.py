@@ -6,8 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -143,17 +141,6 @@ try:
 except SetupFailure as exc:
     print(json.dumps({"uid": os.getuid(), "code": exc.code, "message": exc.message}))
 """
-
-
-@pytest.fixture
-def world_dir() -> Iterator[Path]:
-    """A folder anyone may enter: the files' own modes are then the only barrier."""
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-proctor-"))
-    folder.chmod(0o755)
-    yield folder
-    for child in folder.iterdir():
-        child.unlink()
-    folder.rmdir()
 
 
 def check_as_unprivileged(
