@@ -26,6 +26,7 @@ from kiosk.qt import (
     QObject,
     QTimer,
     QUrl,
+    QWebEngineDownloadRequest,
     pyqtSignal,
     qWebEngineChromiumVersion,
     qWebEngineVersion,
@@ -35,6 +36,7 @@ from kiosk.session import EngineInfo, FiredEvent, Rejected, Session, State
 from kiosk.signals import SignalWakeup
 from kiosk.tracking import TrackingOptions
 from kiosk.window import KioskWindow, make_profile
+from policies.windows import decide_download
 
 log = logging.getLogger("kiosk.app")
 
@@ -69,7 +71,10 @@ class KioskApp(QObject):
             fullscreen=opts.fullscreen,
         )
         self.profile = make_profile(self)
-        self.window = KioskWindow(self.profile)
+        policy = opts.config.policy
+        self.window = KioskWindow(self.profile, policy.new_window)
+        self.window.page.decided = self._note_decision
+        self.profile.downloadRequested.connect(self._download_requested)
         self.bridge = PageBridge(self.window.page, opts.url, self._handle_call, self._on_delivered)
         self.bus = EventBus(self)
         self.bus.observed.connect(self._observed)
@@ -164,6 +169,22 @@ class KioskApp(QObject):
                 self.session.start()
             except Rejected as exc:
                 log.error("autostart: setup failed with %s: %s", exc.code, exc.message)
+
+    # -- policy decisions ----------------------------------------------------------------------
+
+    def _note_decision(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
+        log.info("%s: %s %s", policy, decision, detail)
+        self.record.note_decision(time.time(), policy, decision, detail)
+
+    @fail_safe(None)
+    def _download_requested(self, download: QWebEngineDownloadRequest) -> None:
+        detail = {"url": download.url().toString(), "file": download.downloadFileName()}
+        if decide_download(self.opts.config.policy.downloads):
+            download.accept()
+            self._note_decision("download", "allowed", detail)
+        else:
+            download.cancel()
+            self._note_decision("download", "refused", detail)
 
     # -- evidence ------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -60,6 +61,11 @@ class PolicySettings(BaseModel):
     model_config = _FORBID
 
     allow_windowed: bool = Field(True, description="Whether --windowed may be used at all.")
+    new_window: Literal["block", "same_window"] = Field(
+        "same_window",
+        description="window.open / target=_blank: refused, or opened in the exam window.",
+    )
+    downloads: bool = Field(False, description="Whether the exam may download files.")
 
 
 class EngineSettings(BaseModel):

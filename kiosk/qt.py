@@ -26,6 +26,7 @@ from PyQt6.QtCore import (
 from PyQt6.QtGui import QGuiApplication, QImage, QPixmap, QWindow
 from PyQt6.QtWebChannel import QWebChannel
 from PyQt6.QtWebEngineCore import (
+    QWebEngineDownloadRequest,
     QWebEnginePage,
     QWebEngineProfile,
     QWebEngineScript,
@@ -53,6 +54,7 @@ __all__ = [
     "QTimer",
     "QUrl",
     "QWebChannel",
+    "QWebEngineDownloadRequest",
     "QWebEnginePage",
     "QWebEngineProfile",
     "QWebEngineScript",

@@ -34,6 +34,13 @@ CREATE TABLE IF NOT EXISTS events (
     detail     TEXT NOT NULL,      -- JSON, exactly what the page receives
     dispatched REAL                -- unix seconds the page acknowledged it, NULL before
 );
+CREATE TABLE IF NOT EXISTS decisions (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    t        REAL NOT NULL,
+    policy   TEXT NOT NULL,        -- which policy decided: new_window, download, ...
+    decision TEXT NOT NULL,        -- what it decided: refused, opened in the exam window, ...
+    detail   TEXT NOT NULL         -- JSON
+);
 """
 
 
@@ -149,6 +156,18 @@ class SessionRecord:
         if not self._closed:
             self.set_meta(closed_at=t, ended=why)
             self._closed = True
+
+    def note_decision(self, t: float, policy: str, decision: str, detail: dict[str, Any]) -> None:
+        """A policy decision on something the page or the student attempted (kept after close)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO decisions(t, policy, decision, detail) VALUES(?, ?, ?, ?)",
+                (t, policy, decision, json.dumps(detail, separators=(",", ":"))),
+            )
+
+    def decisions(self) -> list[tuple[float, str, str, dict[str, Any]]]:
+        rows = self.db.execute("SELECT t, policy, decision, detail FROM decisions ORDER BY seq")
+        return [(t, p, d, json.loads(x)) for t, p, d, x in rows]
 
     def mark_dispatched(self, seq: int, t: float) -> None:
         self.db.execute("UPDATE events SET dispatched=? WHERE seq=?", (t, seq))

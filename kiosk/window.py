@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from kiosk.failsafe import fail_safe
 from kiosk.qt import (
@@ -17,6 +18,7 @@ from kiosk.qt import (
     QWidget,
     pyqtSignal,
 )
+from policies.windows import NewWindowPolicy, decide_new_window
 
 log = logging.getLogger("kiosk.window")
 page_log = logging.getLogger("kiosk.page")
@@ -34,12 +36,31 @@ def make_profile(parent: QObject) -> QWebEngineProfile:
     return profile
 
 
+Decided = Callable[[str, str, dict[str, Any]], None]  # policy, decision, detail
+_NO_WINDOW: QWebEnginePage | None = None
+
+
 class KioskPage(QWebEnginePage):
     _LEVELS: ClassVar[dict[QWebEnginePage.JavaScriptConsoleMessageLevel, int]] = {
         QWebEnginePage.JavaScriptConsoleMessageLevel.InfoMessageLevel: logging.DEBUG,
         QWebEnginePage.JavaScriptConsoleMessageLevel.WarningMessageLevel: logging.INFO,
         QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel: logging.INFO,
     }
+
+    def __init__(
+        self, profile: QWebEngineProfile, parent: QObject, new_window: NewWindowPolicy
+    ) -> None:
+        super().__init__(profile, parent)
+        self._new_window = new_window
+        self.decided: Decided = lambda *_: None
+
+    @fail_safe(_NO_WINDOW)  # failing safe here means refusing the window
+    def createWindow(self, kind: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:
+        decision = decide_new_window(kind.name, self._new_window)
+        self.decided(
+            "new_window", decision.action, {"kind": kind.name, "from": self.url().toString()}
+        )
+        return self if decision.open_in_place else None
 
     @fail_safe(None)
     def javaScriptConsoleMessage(
@@ -57,13 +78,13 @@ class KioskWindow(QWidget):
 
     close_requested = pyqtSignal(str)
 
-    def __init__(self, profile: QWebEngineProfile) -> None:
+    def __init__(self, profile: QWebEngineProfile, new_window: NewWindowPolicy = "block") -> None:
         super().__init__()
         self.setWindowTitle("kiosk")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.view = QWebEngineView(self)
-        self.page = KioskPage(profile, self.view)
+        self.page = KioskPage(profile, self.view, new_window)
         self.view.setPage(self.page)
         self.may_close = False
 
