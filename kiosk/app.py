@@ -14,7 +14,7 @@ from typing import Any
 from bridge.channel import PageBridge
 from detectors.base import Observation
 from detectors.focus import FocusChange, FocusDetector
-from kiosk import __version__, consent
+from kiosk import __version__, consent, quit_dialog
 from kiosk.eventbus import EventBus
 from kiosk.eventlog import EventLog
 from kiosk.failsafe import fail_safe, install_excepthook
@@ -36,6 +36,7 @@ from kiosk.session import EngineInfo, FiredEvent, Rejected, Session, State
 from kiosk.signals import SignalWakeup
 from kiosk.tracking import TrackingOptions
 from kiosk.window import KioskWindow, make_profile
+from policies.quit import QuitSource, check_password, decide_quit
 from policies.windows import decide_download
 
 log = logging.getLogger("kiosk.app")
@@ -102,10 +103,11 @@ class KioskApp(QObject):
         self._ticker.start(250)
         self._quitting = False
         self._first_load = True
-        self.window.close_requested.connect(self.request_quit)
+        self.window.close_requested.connect(lambda why: self.request_quit(why, "window"))
         self.window.page.windowCloseRequested.connect(
-            lambda: self.request_quit("the page closed the window")
+            lambda: self.request_quit("the page closed the window", "page")
         )
+        self.window.page.urlChanged.connect(self._url_changed)
         self.window.page.loadFinished.connect(self._load_finished)
         self._signals = SignalWakeup(self._on_signal, self)
 
@@ -223,9 +225,32 @@ class KioskApp(QObject):
         self.request_quit(f"signal {signum}")
 
     @fail_safe(None)
-    def request_quit(self, why: str) -> None:
-        """Stops a monitoring session (the page gets apMonitoringStopped), then quits."""
-        if self._quitting:
+    def _url_changed(self, url: QUrl) -> None:
+        quit_url = self.opts.config.policy.quit_url
+        if quit_url and url.toString().startswith(quit_url):
+            self.request_quit(f"the page reached the quit URL {url.toString()}", "quit_url")
+
+    def _may_quit(self, why: str, source: QuitSource) -> bool:
+        policy = self.opts.config.policy
+        monitoring = self.session.state is State.MONITORING
+        decision = decide_quit(source, monitoring, policy.quit_password_hash is not None)
+        detail = {"source": source, "why": why, "reason": decision.reason}
+        if decision.ask_password and policy.quit_password_hash is not None:
+            given = quit_dialog.ask_password(self.window)
+            if given is not None and check_password(given, policy.quit_password_hash):
+                self._note_decision("quit", "allowed: quit password given", detail)
+                return True
+            answer = "cancelled" if given is None else "wrong quit password"
+            self._note_decision("quit", f"refused: {answer}", detail)
+            return False
+        self._note_decision("quit", "allowed" if decision.allowed else "refused", detail)
+        return decision.allowed
+
+    @fail_safe(None)
+    def request_quit(self, why: str, source: QuitSource = "signal") -> None:
+        """Stops a monitoring session (the page gets apMonitoringStopped), then quits, when the
+        quit policy lets ``source`` end the kiosk now; refused attempts are recorded."""
+        if self._quitting or not self._may_quit(why, source):
             return
         self._quitting = True
         try:

@@ -11,12 +11,13 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.errors import UsageError
 from kiosk.tracking import TrackingOptions
 from kiosk.trust import TrustScoreConfig
 from kiosk.validation import describe
+from policies.quit import valid_hash
 
 # Strict: a wrong type is an error, never a guess ("yes" is not a boolean, "45" not a number).
 _FORBID = ConfigDict(extra="forbid", strict=True)
@@ -66,6 +67,21 @@ class PolicySettings(BaseModel):
         description="window.open / target=_blank: refused, or opened in the exam window.",
     )
     downloads: bool = Field(False, description="Whether the exam may download files.")
+    quit_password_hash: str | None = Field(
+        None,
+        description="Lets the student quit a running exam: SHA-256 hex (SEB's "
+        "hashedQuitPassword) or scrypt$N$r$p$salt$hash.",
+    )
+    quit_url: str | None = Field(
+        None, description="Reaching a URL that starts with this stops the session and quits."
+    )
+
+    @field_validator("quit_password_hash")
+    @classmethod
+    def _hash_form(cls, value: str | None) -> str | None:
+        if value is not None and not valid_hash(value):
+            raise ValueError("must be 64 hex digits (SHA-256) or scrypt$N$r$p$salt_hex$hash_hex")
+        return value
 
 
 class EngineSettings(BaseModel):

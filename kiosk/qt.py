@@ -34,7 +34,14 @@ from PyQt6.QtWebEngineCore import (
     qWebEngineVersion,
 )
 from PyQt6.QtWebEngineWidgets import QWebEngineView
-from PyQt6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PyQt6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 __all__ = [
     "QApplication",
@@ -45,7 +52,9 @@ __all__ = [
     "QGuiApplication",
     "QIODevice",
     "QImage",
+    "QInputDialog",
     "QLabel",
+    "QLineEdit",
     "QMessageBox",
     "QMessageLogContext",
     "QObject",

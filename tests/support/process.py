@@ -98,6 +98,15 @@ class KioskProcess:
         ]
         return events, meta
 
+    def decisions(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """The policy decisions in the session record: (policy, decision, detail)."""
+        db = sqlite3.connect(self.session_folder() / "record.sqlite3")
+        try:
+            rows = db.execute("SELECT policy, decision, detail FROM decisions ORDER BY seq")
+            return [(p, d, json.loads(x)) for p, d, x in rows.fetchall()]
+        finally:
+            db.close()
+
     def logged_events(self) -> list[dict[str, Any]]:
         if not self.event_log.exists():
             return []
