@@ -35,8 +35,9 @@ from kiosk.record import SessionRecord, new_session_folder
 from kiosk.session import EngineInfo, FiredEvent, Rejected, Session, State
 from kiosk.signals import SignalWakeup
 from kiosk.tracking import TrackingOptions
-from kiosk.window import KioskWindow, make_profile
+from kiosk.window import KioskWindow, RequestInterceptor, make_profile
 from policies.quit import QuitSource, check_password, decide_quit
+from policies.urlfilter import UrlFilter
 from policies.windows import decide_download
 
 log = logging.getLogger("kiosk.app")
@@ -73,7 +74,10 @@ class KioskApp(QObject):
         )
         self.profile = make_profile(self)
         policy = opts.config.policy
-        self.window = KioskWindow(self.profile, policy.new_window)
+        self.urls = UrlFilter(policy.url_filter, opts.url)
+        self.interceptor = RequestInterceptor(self.urls, self._note_decision, self)
+        self.profile.setUrlRequestInterceptor(self.interceptor)
+        self.window = KioskWindow(self.profile, policy.new_window, self.urls)
         self.window.page.decided = self._note_decision
         self.profile.downloadRequested.connect(self._download_requested)
         self.bridge = PageBridge(self.window.page, opts.url, self._handle_call, self._on_delivered)

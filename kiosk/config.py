@@ -18,6 +18,7 @@ from kiosk.tracking import TrackingOptions
 from kiosk.trust import TrustScoreConfig
 from kiosk.validation import describe
 from policies.quit import valid_hash
+from policies.urlfilter import FilterRule
 
 # Strict: a wrong type is an error, never a guess ("yes" is not a boolean, "45" not a number).
 _FORBID = ConfigDict(extra="forbid", strict=True)
@@ -67,6 +68,11 @@ class PolicySettings(BaseModel):
         description="window.open / target=_blank: refused, or opened in the exam window.",
     )
     downloads: bool = Field(False, description="Whether the exam may download files.")
+    url_filter: list[FilterRule] = Field(
+        default_factory=list,
+        description="SEB-style rules ({expression, action, regex, active}); the exam's own "
+        "origin is allowed, anything unmatched is blocked.",
+    )
     quit_password_hash: str | None = Field(
         None,
         description="Lets the student quit a running exam: SHA-256 hex (SEB's "

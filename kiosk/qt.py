@@ -30,6 +30,8 @@ from PyQt6.QtWebEngineCore import (
     QWebEnginePage,
     QWebEngineProfile,
     QWebEngineScript,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
     qWebEngineChromiumVersion,
     qWebEngineVersion,
 )
@@ -67,6 +69,8 @@ __all__ = [
     "QWebEnginePage",
     "QWebEngineProfile",
     "QWebEngineScript",
+    "QWebEngineUrlRequestInfo",
+    "QWebEngineUrlRequestInterceptor",
     "QWebEngineView",
     "QWidget",
     "QWindow",

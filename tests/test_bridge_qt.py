@@ -25,6 +25,11 @@ from policies.engine import decide
 from tests.support.server import ReportServer, event_names, events
 
 Factory = Callable[..., KioskApp]
+# Another origin on the same test server (a different host name): allowed by the URL filter
+# for the tests that prove the API does not follow the page there.
+ALLOW_LOCALHOST = KioskConfig.model_validate(
+    {"policy": {"url_filter": [{"expression": "localhost", "action": "allow"}]}}
+)
 Waiter = Callable[..., list[dict[str, Any]]]
 
 
@@ -232,7 +237,7 @@ def test_constructor_rejects_unknown_keys(
 def test_subframes_and_other_origins_get_no_api(
     wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str
 ) -> None:
-    make_kiosk(server.url(f"frames.html?run={run_id}"))
+    make_kiosk(server.url(f"frames.html?run={run_id}"), config=ALLOW_LOCALHOST)
     reports = wait(run_id, lambda r: sum(x["type"] == "frame" for x in r) == 2)
     top = next(r for r in reports if r["type"] == "top")
     assert top["autoproctor"] == "function"
@@ -246,7 +251,7 @@ def test_subframes_and_other_origins_get_no_api(
 def test_top_frame_of_another_origin_gets_no_api(
     wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str, qtbot: QtBot
 ) -> None:
-    app = make_kiosk(server.exam_url(run_id, ""))
+    app = make_kiosk(server.exam_url(run_id, ""), config=ALLOW_LOCALHOST)
     wait(run_id, done)
     other = run_id + "-other"
     elsewhere = server.exam_url(other, "setup").replace("127.0.0.1", "localhost")

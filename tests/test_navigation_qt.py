@@ -1,0 +1,166 @@
+"""Navigation: only what the URL filter allows loads, in any frame; the exam never leaves."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import KioskApp
+from kiosk.config import KioskConfig
+from kiosk.options import RunOptions
+from kiosk.qt import QApplication, QUrl, QWebEnginePage
+from kiosk.sources import CameraSource, MicrophoneSource
+from policies.engine import decide
+from tests.support.server import ReportServer
+
+Make = Callable[..., KioskApp]
+
+
+@pytest.fixture
+def make(qapp: QApplication, tmp_path: Path) -> Iterator[Make]:
+    made: list[KioskApp] = []
+
+    def build(url: str, rules: list[dict[str, Any]] | None = None) -> KioskApp:
+        config = KioskConfig.model_validate({"policy": {"url_filter": rules or []}})
+        opts = RunOptions(
+            url=url,
+            config=config,
+            camera=CameraSource("none"),
+            microphone=MicrophoneSource("none"),
+            data_dir=tmp_path / "data",
+            event_log=None,
+            autostart=False,
+            fullscreen=False,
+            engine=decide({}),
+        )
+        app = KioskApp(qapp, opts)
+        made.append(app)
+        app.show()
+        return app
+
+    yield build
+    for app in made:
+        app.teardown()
+
+
+def of_type(server: ReportServer, run: str, kind: str) -> list[dict[str, Any]]:
+    return [r for r in server.reports_of(run) if r["type"] == kind]
+
+
+def refused(app: KioskApp) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (policy, d) for _, policy, decision, d in app.record.decisions() if decision == "refused"
+    ]
+
+
+def top_refusals(app: KioskApp) -> list[dict[str, Any]]:
+    return [d for p, d in refused(app) if p == "navigation" and d["frame"] == "top frame"]
+
+
+def test_every_navigation_type_qt_knows_reaches_the_filter() -> None:
+    """acceptNavigationRequest decides by URL and frame, whatever the type: a new type in a
+    future Qt is decided the same way, and this list shows it was looked at."""
+    assert {m.name for m in QWebEnginePage.NavigationType} == {
+        "NavigationTypeLinkClicked",
+        "NavigationTypeTyped",
+        "NavigationTypeFormSubmitted",
+        "NavigationTypeBackForward",
+        "NavigationTypeReload",
+        "NavigationTypeRedirect",
+        "NavigationTypeOther",
+    }
+
+
+OUT_OF_THE_EXAM = [
+    "http://localhost:{port}/second.html",
+    "file:///etc/passwd",
+    "data:text/html,<h1>not the exam</h1>",
+    "view-source:http://127.0.0.1:{port}/outside.html",
+]
+
+
+@pytest.mark.parametrize("target", OUT_OF_THE_EXAM)
+def test_the_kiosk_refuses_to_load_anything_outside_the_exam(
+    make: Make, qtbot: QtBot, server: ReportServer, run_id: str, target: str
+) -> None:
+    """A navigation the browser itself starts (typed, a launcher): the URL filter decides."""
+    app = make(server.url(f"outside.html?run={run_id}"))
+    qtbot.waitUntil(lambda: bool(of_type(server, run_id, "loaded")), timeout=20_000)
+    exam = app.window.page.url().toString()
+    app.window.view.load(QUrl(target.format(port=server.port)))
+    qtbot.waitUntil(lambda: bool(top_refusals(app)), timeout=10_000)
+    assert top_refusals(app)[0]["rule"] in ("no rule matched", "scheme refused")
+    qtbot.waitUntil(lambda: app.window.page.url().toString() == exam)
+    assert app.window.notice.isVisible()
+    assert "outside this exam" in app.window.notice.text()
+
+
+@pytest.mark.parametrize("target", OUT_OF_THE_EXAM)
+def test_a_page_script_cannot_take_the_exam_elsewhere(
+    make: Make, qtbot: QtBot, server: ReportServer, run_id: str, target: str
+) -> None:
+    """The page's own location change: Chromium refuses file:/data:/view-source: itself, the
+    URL filter refuses the foreign origin; either way the exam page stays."""
+    app = make(server.url(f"outside.html?run={run_id}"))
+    qtbot.waitUntil(lambda: bool(of_type(server, run_id, "loaded")), timeout=20_000)
+    exam = app.window.page.url().toString()
+    url = target.format(port=server.port)
+    with qtbot.assertNotEmitted(app.window.page.loadStarted, wait=1500):
+        app.window.page.runJavaScript(f"location.href = {json.dumps(url)}")
+    assert app.window.page.url().toString() == exam
+    if url.startswith("http"):  # the engine let it through to the kiosk, which refused it
+        assert [d["url"] for d in top_refusals(app)] == [url]
+
+
+def test_foreign_subframes_images_and_forms_do_not_load(
+    make: Make, qtbot: QtBot, server: ReportServer, run_id: str
+) -> None:
+    app = make(server.url(f"outside.html?run={run_id}"))
+    qtbot.waitUntil(
+        lambda: bool(of_type(server, run_id, "image") and of_type(server, run_id, "own-image")),
+        timeout=20_000,
+    )
+    assert of_type(server, run_id, "own-image")[0]["loaded"] is True
+    assert of_type(server, run_id, "image")[0]["loaded"] is False
+    app.window.page.runJavaScript("submitForeign()")
+    qtbot.waitUntil(lambda: bool(top_refusals(app)), timeout=10_000)
+    urls = [d["url"] for _, d in refused(app)]
+    assert any("localhost" in u and "pixel.png" in u for u in urls)
+    assert any("localhost" in u and "via=iframe" in u for u in urls)
+    assert of_type(server, run_id, "loaded") == [{"type": "loaded", "page": "outside"}]
+    foreign_posts = [r for r in server.reports_of(run_id) if r.get("type") is None]
+    assert foreign_posts == []  # the form never reached the foreign origin
+
+
+def test_an_allow_rule_opens_the_way(
+    make: Make, qtbot: QtBot, server: ReportServer, run_id: str
+) -> None:
+    app = make(
+        server.url(f"outside.html?run={run_id}"),
+        [{"expression": f"localhost/{path}", "action": "allow"}
+         for path in ("second.html", "pixel.png", "report.js", "report")],
+    )  # fmt: skip
+    qtbot.waitUntil(lambda: bool(of_type(server, run_id, "image")), timeout=20_000)
+    assert of_type(server, run_id, "image")[0]["loaded"] is True
+    qtbot.waitUntil(
+        lambda: any(r.get("via") == "iframe" for r in of_type(server, run_id, "loaded"))
+    )
+    assert not any("pixel.png" in d["url"] for _, d in refused(app))
+
+
+def test_a_block_rule_beats_the_exam_origin(
+    make: Make, qtbot: QtBot, server: ReportServer, run_id: str
+) -> None:
+    app = make(
+        server.url(f"outside.html?run={run_id}"),
+        [{"expression": "127.0.0.1/second.html", "action": "block"}],
+    )
+    qtbot.waitUntil(lambda: bool(of_type(server, run_id, "loaded")), timeout=20_000)
+    app.window.page.runJavaScript(f"location.href = 'second.html?run={run_id}&via=link'")
+    qtbot.waitUntil(lambda: bool(top_refusals(app)), timeout=10_000)
+    assert "outside.html" in app.window.page.url().toString()
