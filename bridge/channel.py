@@ -2,8 +2,11 @@
 
 The channel lives in the application world only: the page's own scripts never see ``qt``, the
 channel or :class:`BridgeObject`. Calls are accepted only while the top frame shows the exam's
-origin, and events wait in a queue until the current document's bridge has said hello, so an
-event fired during a navigation reaches the next exam document instead of being lost.
+origin. An event stays queued until a document has acknowledged it; each new exam document's
+hello re-sends what is still unacknowledged, so an event fired during a navigation reaches the
+next document instead of being lost. A navigation that never commits (refused by the URL
+filter, a download, a 204) keeps the current document, which keeps receiving events: "ready"
+is deliberately not reset when a load merely starts.
 """
 
 from __future__ import annotations
@@ -75,16 +78,11 @@ class PageBridge(QObject):
         page.setWebChannel(self._channel, QWebEngineScript.ScriptWorldId.ApplicationWorld)
         for script in scripts.build(self.origin):
             page.scripts().insert(script)
-        page.loadStarted.connect(self._not_ready)
 
     # -- state of the page ---------------------------------------------------------------------
 
     def _page_is_exam(self) -> bool:
         return origin_of(self._page.url().toString()) == self.origin
-
-    @fail_safe(None)
-    def _not_ready(self) -> None:
-        self._ready = False
 
     def page_ready(self, href: str) -> None:
         if not self._page_is_exam() or origin_of(href) != self.origin:

@@ -71,7 +71,15 @@ class KioskPage(QWebEnginePage):
         if view_source is not None:
             view_source.setEnabled(False)
         self._last_url: QUrl | None = None
+        self._restore = QTimer(self)
+        self._restore.setSingleShot(True)
+        self._restore.timeout.connect(self._load_last)
         self.urlChanged.connect(self._url_changed)
+
+    @fail_safe(None)
+    def _load_last(self) -> None:
+        if self._last_url is not None:
+            self.load(self._last_url)
 
     @fail_safe(None)
     def _url_changed(self, url: QUrl) -> None:
@@ -81,8 +89,7 @@ class KioskPage(QWebEnginePage):
             self.decided("navigation", "refused", detail)
             self.refused_navigation(url.toString())
             if self._last_url is not None:
-                back = self._last_url
-                QTimer.singleShot(0, lambda: self.load(back))
+                self._restore.start(0)  # a timer owned by the page: it dies with the page
         else:
             self._last_url = QUrl(url)
 
