@@ -14,7 +14,9 @@ class EventLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._file: TextIO | None = path.open("a", encoding="utf-8")
+            # The same details as the record (0600): private to the user as well.
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            self._file: TextIO | None = os.fdopen(fd, "a", encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"--event-log {path}: cannot write it ({exc.strerror})") from None
 

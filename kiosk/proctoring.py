@@ -167,7 +167,11 @@ class Proctor:
         before monitoring is ignored by the session.
         """
         if self.microphone is not None:
-            self.microphone.start()
+            try:
+                self.microphone.start()
+            except AudioError as exc:  # e.g. the device is busy: PortAudio cannot start it
+                self.release()
+                raise SetupFailure(exc.code, str(exc), exc.reason) from None
         if not needs_camera(options):
             return None
         try:
@@ -252,9 +256,14 @@ class Proctor:
 
     def _photo_evidence(self, code: int, kind: str, t: float, **extra: Any) -> Evidence:
         frame = self.camera.latest_frame() if self.camera is not None else None
-        photo: Photo | None = self.store.save(frame, kind, t)
+        try:
+            photo: Photo | None = self.store.save(frame, kind, t)
+        except OSError as exc:  # a full disk must not cost the violation itself
+            log.error("evidence photo not saved: %s", exc)
+            photo = None
+            extra["photoSkipped"] = f"could not be saved: {exc.strerror or exc}"
         extra["photo"] = photo.as_detail() if photo else None
-        if photo is None and frame is not None:
+        if photo is None and frame is not None and "photoSkipped" not in extra:
             extra["photoSkipped"] = "evidence pool full"
         return Evidence(code, extra)
 

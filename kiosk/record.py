@@ -63,7 +63,7 @@ def new_session_folder(data_dir: Path) -> Path:
     """``DATA/sessions/20261125T223000Z-1a2b3c4d``, private to the user (0700)."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     sessions = data_dir / "sessions"
-    sessions.mkdir(parents=True, exist_ok=True)
+    sessions.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder = sessions / f"{stamp}-{secrets.token_hex(4)}"
     folder.mkdir(mode=0o700)
     return folder

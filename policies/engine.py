@@ -30,10 +30,27 @@ DANGEROUS_FLAGS = (
     "--in-process-gpu",
     "--disable-setuid-sandbox",
     "--disable-seccomp-filter-sandbox",
+    # another program in place of, or in front of, Chromium's own processes
+    "--renderer-cmd-prefix",
+    "--utility-cmd-prefix",
+    "--gpu-launcher",
+    "--browser-subprocess-path",
+    # traffic interception: the exam's connections sent elsewhere, certificates not checked
+    "--ignore-certificate-errors",
+    "--ignore-certificate-errors-spki-list",
+    "--host-resolver-rules",
+    "--host-rules",
+    "--proxy-server",
+    "--proxy-pac-url",
+    "--load-extension",
 )
 DANGEROUS_VARIABLES = (
     "QTWEBENGINE_DISABLE_SANDBOX",
     "QTWEBENGINE_REMOTE_DEBUGGING",
+    # another renderer process, or other resources, in place of QtWebEngine's own
+    "QTWEBENGINEPROCESS_PATH",
+    "QTWEBENGINE_RESOURCES_PATH",
+    "QTWEBENGINE_LOCALES_PATH",
 )
 
 
