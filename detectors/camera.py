@@ -182,6 +182,8 @@ class CameraCapture:
             if not ok or frame is None:
                 if not lost:
                     lost = True
+                    with self._lock:  # no evidence photo may show a picture from before
+                        self._latest = None
                     self._on_error(
                         CameraError(4008, f"{self.source.describe()} stopped giving pictures",
                                     "not_readable")
