@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -95,3 +95,50 @@ def world_dir() -> Iterator[Path]:
     for child in folder.iterdir():
         child.unlink()
     folder.rmdir()
+
+
+@pytest.fixture
+def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
+    """A real KioskApp in this test process (window, bridge, session, record), torn down after.
+
+    ``make_kiosk(url, config=None, *, camera=None, autostart=False, show=True)``: windowed, no
+    microphone, its record under ``tmp_path/data`` and its event log at ``tmp_path/events.jsonl``.
+    """
+    from kiosk.app import KioskApp
+    from kiosk.config import KioskConfig
+    from kiosk.options import RunOptions
+    from kiosk.qt import QApplication
+    from kiosk.sources import CameraSource, MicrophoneSource
+    from policies.engine import decide
+
+    assert isinstance(qapp, QApplication)
+    made: list[KioskApp] = []
+
+    def make(
+        url: str,
+        config: KioskConfig | None = None,
+        *,
+        camera: CameraSource | None = None,
+        autostart: bool = False,
+        show: bool = True,
+    ) -> KioskApp:
+        opts = RunOptions(
+            url=url,
+            config=config or KioskConfig(),
+            camera=camera or CameraSource("none"),
+            microphone=MicrophoneSource("none"),
+            data_dir=tmp_path / "data",
+            event_log=tmp_path / "events.jsonl",
+            autostart=autostart,
+            fullscreen=False,
+            engine=decide({}),
+        )
+        app = KioskApp(qapp, opts)
+        made.append(app)
+        if show:
+            app.show()
+        return app
+
+    yield make
+    for app in made:
+        app.teardown()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
 from kiosk.config import KioskConfig
-from kiosk.options import RunOptions
-from kiosk.qt import QApplication, QUrl
+from kiosk.qt import QUrl
 from kiosk.session import State
-from kiosk.sources import CameraSource, MicrophoneSource
-from policies.engine import decide
+from kiosk.sources import CameraSource
 from tests.support.server import ReportServer, event_names, events
 
 Factory = Callable[..., KioskApp]
@@ -42,32 +40,6 @@ def wait(qtbot: QtBot, server: ReportServer) -> Waiter:
         return server.reports_of(run)
 
     return waiter
-
-
-@pytest.fixture
-def make_kiosk(qapp: QApplication, tmp_path: Path) -> Iterator[Factory]:
-    made: list[KioskApp] = []
-
-    def make(url: str, config: KioskConfig | None = None, autostart: bool = False) -> KioskApp:
-        opts = RunOptions(
-            url=url,
-            config=config or KioskConfig(),
-            camera=CameraSource("none"),
-            microphone=MicrophoneSource("none"),
-            data_dir=tmp_path / "data",
-            event_log=tmp_path / "events.jsonl",
-            autostart=autostart,
-            fullscreen=False,
-            engine=decide({}),
-        )
-        app = KioskApp(qapp, opts)
-        made.append(app)
-        app.show()
-        return app
-
-    yield make
-    for app in made:
-        app.teardown()
 
 
 def done(reports: list[dict[str, Any]]) -> bool:
@@ -307,7 +279,7 @@ def test_autostart_runs_setup_and_start_for_a_page_that_knows_nothing(
 
 def test_show_cam_preview_puts_the_live_camera_in_a_corner(
     wait: Waiter,
-    qapp: QApplication,
+    make_kiosk: Factory,
     qtbot: QtBot,
     tmp_path: Path,
     server: ReportServer,
@@ -319,32 +291,18 @@ def test_show_cam_preview_puts_the_live_camera_in_a_corner(
     clip = tmp_path / "clip.mp4"
     write_video(clip, [(one_person(), 2.0)])
     config = KioskConfig.model_validate({"proctoring": {"ask_consent": False}})
-    opts = RunOptions(
-        url=server.exam_url(run_id, "setup", {"trackingOptions": {"showCamPreview": True}}),
-        config=config,
-        camera=CameraSource("file", path=clip),
-        microphone=MicrophoneSource("none"),
-        data_dir=tmp_path / "data",
-        event_log=None,
-        autostart=False,
-        fullscreen=False,
-        engine=decide({}),
-    )
-    app = KioskApp(qapp, opts)
-    try:
-        app.show()
-        reports = wait(run_id, done)
-        assert event_names(reports)[:3] == [
-            "apSuccessEvent:2001",
-            "apSuccessEvent:2002",
-            "apSuccessEvent:2003",
-        ]
-        assert events(reports)[1]["detail"]["camPreview"] is True
-        preview = app.window.findChild(CameraPreview, "kiosk-camera-preview")
-        assert preview is not None and preview.isVisible()
-        qtbot.waitUntil(lambda: preview.pixmap() is not None and not preview.pixmap().isNull())
-        corner = preview.geometry()
-        assert corner.right() < app.window.width() and corner.bottom() < app.window.height()
-        assert corner.left() > app.window.width() / 2 and corner.top() > app.window.height() / 2
-    finally:
-        app.teardown()
+    url = server.exam_url(run_id, "setup", {"trackingOptions": {"showCamPreview": True}})
+    app = make_kiosk(url, config, camera=CameraSource("file", path=clip))
+    reports = wait(run_id, done)
+    assert event_names(reports)[:3] == [
+        "apSuccessEvent:2001",
+        "apSuccessEvent:2002",
+        "apSuccessEvent:2003",
+    ]
+    assert events(reports)[1]["detail"]["camPreview"] is True
+    preview = app.window.findChild(CameraPreview, "kiosk-camera-preview")
+    assert preview is not None and preview.isVisible()
+    qtbot.waitUntil(lambda: preview.pixmap() is not None and not preview.pixmap().isNull())
+    corner = preview.geometry()
+    assert corner.right() < app.window.width() and corner.bottom() < app.window.height()
+    assert corner.left() > app.window.width() / 2 and corner.top() > app.window.height() / 2

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from detectors.focus import FocusChange
 from kiosk.app import KioskApp
-from kiosk.config import KioskConfig
 from kiosk.failsafe import fail_safe
-from kiosk.options import RunOptions
-from kiosk.qt import QApplication, QObject, pyqtSignal
-from kiosk.sources import CameraSource, MicrophoneSource
-from policies.engine import decide
+from kiosk.qt import QObject, pyqtSignal
 from tests.support.server import ReportServer
 
 
@@ -42,26 +38,14 @@ def test_a_failing_slot_is_logged_and_returns_the_safe_default(
 
 
 def test_a_fault_inside_the_session_reaches_the_page_as_an_error_not_a_crash(
-    qapp: QApplication,
+    make_kiosk: Callable[..., KioskApp],
     qtbot: QtBot,
-    tmp_path: Path,
     server: ReportServer,
     run_id: str,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    opts = RunOptions(
-        url=server.url(f"exam.html?run={run_id}&steps=setup,setup"),
-        config=KioskConfig(),
-        camera=CameraSource("none"),
-        microphone=MicrophoneSource("none"),
-        data_dir=tmp_path,
-        event_log=None,
-        autostart=False,
-        fullscreen=False,
-        engine=decide({}),
-    )
-    app = KioskApp(qapp, opts)
+    app = make_kiosk(server.url(f"exam.html?run={run_id}&steps=setup,setup"), show=False)
     calls = {"n": 0}
     real_setup = app.session.setup
 
@@ -72,24 +56,21 @@ def test_a_fault_inside_the_session_reaches_the_page_as_an_error_not_a_crash(
         return real_setup(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(app.session, "setup", flaky)
-    try:
-        with caplog.at_level(logging.ERROR):
-            app.show()
-            qtbot.waitUntil(
-                lambda: any(r["type"] == "steps-done" for r in server.reports_of(run_id)),
-                timeout=20_000,
-            )
-        results = [r for r in server.reports_of(run_id) if r["type"] == "result"]
-        assert (results[0]["ok"], results[0]["code"]) == (False, 4005)
-        assert "injected fault" in results[0]["message"]
-        assert results[1]["ok"] is True  # the kiosk kept working: the retry succeeded
-        assert "setup() failed inside the kiosk" in caplog.text
-
-        # A detector observation whose handling raises is logged, not fatal.
-        monkeypatch.setattr(
-            app.session, "on_focus", lambda *_: (_ for _ in ()).throw(ValueError("bad"))
+    with caplog.at_level(logging.ERROR):
+        app.show()
+        qtbot.waitUntil(
+            lambda: any(r["type"] == "steps-done" for r in server.reports_of(run_id)),
+            timeout=20_000,
         )
-        app.bus.publish(FocusChange(t=time.time(), focused=False, cause="test"))
-        assert "_observed failed" in caplog.text
-    finally:
-        app.teardown()
+    results = [r for r in server.reports_of(run_id) if r["type"] == "result"]
+    assert (results[0]["ok"], results[0]["code"]) == (False, 4005)
+    assert "injected fault" in results[0]["message"]
+    assert results[1]["ok"] is True  # the kiosk kept working: the retry succeeded
+    assert "setup() failed inside the kiosk" in caplog.text
+
+    # A detector observation whose handling raises is logged, not fatal.
+    monkeypatch.setattr(
+        app.session, "on_focus", lambda *_: (_ for _ in ()).throw(ValueError("bad"))
+    )
+    app.bus.publish(FocusChange(t=time.time(), focused=False, cause="test"))
+    assert "_observed failed" in caplog.text

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,40 +11,19 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
 from kiosk.config import KioskConfig
-from kiosk.options import RunOptions
-from kiosk.qt import QApplication, QUrl, QWebEnginePage
-from kiosk.sources import CameraSource, MicrophoneSource
-from policies.engine import decide
+from kiosk.qt import QUrl, QWebEnginePage
 from tests.support.server import ReportServer
 
 Make = Callable[..., KioskApp]
 
 
 @pytest.fixture
-def make(qapp: QApplication, tmp_path: Path) -> Iterator[Make]:
-    made: list[KioskApp] = []
-
+def make(make_kiosk: Make) -> Make:
     def build(url: str, rules: list[dict[str, Any]] | None = None) -> KioskApp:
         config = KioskConfig.model_validate({"policy": {"url_filter": rules or []}})
-        opts = RunOptions(
-            url=url,
-            config=config,
-            camera=CameraSource("none"),
-            microphone=MicrophoneSource("none"),
-            data_dir=tmp_path / "data",
-            event_log=None,
-            autostart=False,
-            fullscreen=False,
-            engine=decide({}),
-        )
-        app = KioskApp(qapp, opts)
-        made.append(app)
-        app.show()
-        return app
+        return make_kiosk(url, config)
 
-    yield build
-    for app in made:
-        app.teardown()
+    return build
 
 
 def of_type(server: ReportServer, run: str, kind: str) -> list[dict[str, Any]]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,10 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
 from kiosk.config import KioskConfig
-from kiosk.options import RunOptions
-from kiosk.qt import QApplication, QWebEnginePage
-from kiosk.sources import CameraSource, MicrophoneSource
-from policies.engine import decide
+from kiosk.qt import QWebEnginePage
 from policies.windows import WINDOW_KINDS, decide_new_window
 from tests.support.server import ReportServer
 
@@ -29,30 +25,12 @@ def test_every_kind_of_window_qt_can_ask_for_is_decided() -> None:
 
 @pytest.fixture
 def kiosk_with(
-    qapp: QApplication, tmp_path: Path
-) -> Iterator[Callable[[str, dict[str, Any]], KioskApp]]:
-    made: list[KioskApp] = []
-
+    make_kiosk: Callable[..., KioskApp],
+) -> Callable[[str, dict[str, Any]], KioskApp]:
     def make(url: str, policy: dict[str, Any]) -> KioskApp:
-        opts = RunOptions(
-            url=url,
-            config=KioskConfig.model_validate({"policy": policy}),
-            camera=CameraSource("none"),
-            microphone=MicrophoneSource("none"),
-            data_dir=tmp_path / "data",
-            event_log=None,
-            autostart=False,
-            fullscreen=False,
-            engine=decide({}),
-        )
-        app = KioskApp(qapp, opts)
-        made.append(app)
-        app.show()
-        return app
+        return make_kiosk(url, KioskConfig.model_validate({"policy": policy}))
 
-    yield make
-    for app in made:
-        app.teardown()
+    return make
 
 
 def loaded(server: ReportServer, run: str) -> list[str]:
