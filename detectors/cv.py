@@ -10,6 +10,7 @@ mediapipe imports cv2 itself: call :func:`scrub_qt_env` (or :func:`import_cv2`) 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,12 +49,23 @@ def import_cv2() -> ModuleType:
 
     Importing cv2 also prepends its bundled libraries to LD_LIBRARY_PATH, which every child
     process (QtWebEngineProcess included) would inherit: the library is loaded by then, so the
-    variable goes back to what it was.
+    variable goes back to what it was. The camera thread calls this for every frame: only the
+    first call imports (and touches LD_LIBRARY_PATH); later calls only scrub what is set.
     """
+    cv2 = _load_cv2()
+    scrub_qt_env(_cv2_dir())
+    return cv2
+
+
+@functools.cache
+def _cv2_dir() -> Path:
+    return _package_dir(_load_cv2())
+
+
+@functools.cache
+def _load_cv2() -> ModuleType:
     with library_path_kept():
         import cv2
-
-    scrub_qt_env(_package_dir(cv2))
     return cv2
 
 
