@@ -23,6 +23,8 @@ from kiosk.preview import CameraPreview
 from kiosk.proctoring import Proctor
 from kiosk.qt import (
     QApplication,
+    QCoreApplication,
+    QEvent,
     QObject,
     QTimer,
     QUrl,
@@ -142,7 +144,11 @@ class KioskApp(QObject):
         self.proctor.release()
         self._signals.close()
         self.window.dispose()
+        # Deleted now, not whenever the loop next runs: a profile (or this object) left to a
+        # later deferred delete or to Python's cycle collector can die inside a Chromium
+        # callback of the next session in the same process.
         self.profile.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
         self.record.shut()
         if self.event_log is not None:
             self.event_log.close()

@@ -10,6 +10,7 @@ Set up here, before any QApplication exists:
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import tempfile
@@ -107,7 +108,7 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     from kiosk.app import KioskApp
     from kiosk.config import KioskConfig
     from kiosk.options import RunOptions
-    from kiosk.qt import QApplication
+    from kiosk.qt import QApplication, QCoreApplication, QEvent
     from kiosk.sources import CameraSource, MicrophoneSource
     from policies.engine import decide
 
@@ -142,3 +143,8 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     yield make
     for app in made:
         app.teardown()
+        app.deleteLater()
+    # Every Qt object of these kiosks dies here, at a known point, not in a later test.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    made.clear()
+    gc.collect()
