@@ -7,6 +7,7 @@ QtWebEngineWidgets is imported before any QApplication exists, as QtWebEngine re
 
 from PyQt6 import sip
 from PyQt6.QtCore import (
+    QBuffer,
     QByteArray,
     QCoreApplication,
     QEvent,
@@ -27,6 +28,7 @@ from PyQt6.QtCore import (
 )
 from PyQt6.QtGui import (
     QClipboard,
+    QCloseEvent,
     QColor,
     QGuiApplication,
     QImage,
@@ -62,8 +64,10 @@ from PyQt6.QtWidgets import (
 
 __all__ = [
     "QApplication",
+    "QBuffer",
     "QByteArray",
     "QClipboard",
+    "QCloseEvent",
     "QColor",
     "QCoreApplication",
     "QEvent",
