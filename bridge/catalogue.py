@@ -95,7 +95,6 @@ def _custom(
 
 _S, _E, _V = Kind.SUCCESS, Kind.ERROR, Kind.EVIDENCE
 _DETECTORS = IMPLEMENTED
-_LOCKDOWN = "planned: lockdown policies (issue 4)"
 
 CATALOGUE: tuple[EventSpec, ...] = (
     _regular(
@@ -260,38 +259,37 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _E,
         4011,
         "Permission to capture the screen was denied",
-        "The kiosk's own whole-screen capture (for captureSwitchedTab) is denied by the platform.",
+        "setup() with captureSwitchedTab, or a capture at a switch away: the platform denies the "
+        "kiosk's whole-screen capture (a Wayland or XWayland session without the portal).",
         "Permission to access a screen area was denied by the user, or the current browsing "
         "instance is not permitted access to screen sharing. Please reload the page to provide "
         "the access.",
-        status=_LOCKDOWN,
     ),
     _custom(
         _E,
         4012,
         "Screen capture failed",
-        "The kiosk's whole-screen capture failed with a platform error.",
+        "The kiosk's whole-screen capture failed on a platform that can capture: no image, or "
+        "it could not be encoded or stored.",
         "The user selected a screen, window, tab, or other source of screen data, but a hardware "
         "or operating system level error or lockout occurred, preventing the sharing of the "
         "selected source.",
-        status=_LOCKDOWN,
     ),
     _custom(
         _E,
         4013,
         "No screen is available to capture",
-        "The kiosk's whole-screen capture found no source.",
+        "The kiosk's whole-screen capture found no screen (none attached, or one of no area).",
         "No sources of screen video are available for capture.",
-        status=_LOCKDOWN,
     ),
     _custom(
         _E,
         4014,
         "Only a window could be captured, not the entire screen",
-        "The kiosk's capture got a single window instead of the whole screen.",
+        "The capture can only show the kiosk's own windows (Qt's offscreen-like platforms), or "
+        "gave an image smaller than the screen.",
         "You must share your entire screen in order to proceed with the test. Please reload the "
         "page to select again.",
-        status=_LOCKDOWN,
     ),
     _custom(
         _E,
@@ -299,28 +297,28 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "We have detected multiple monitors. Please disconnect the extra monitor (or displays "
         "like Chromecast). If you continue without disconnecting, your teacher will be informed "
         "of multiple monitors.",
-        "More than one monitor exists at setup.",
+        "More than one monitor at setup: setup() fails with it while policy.multiple_monitors is "
+        "block; with warn (and detectMultipleScreens) it fires and setup continues.",
         "We have detected multiple monitors. Please disconnect the extra monitor (or displays "
         "like Chromecast). If you continue without disconnecting, your teacher will be informed "
         "of multiple monitors.",
-        status=_LOCKDOWN,
     ),
     _custom(
         _E,
         4016,
         "This operating system or session cannot be locked down",
-        "Policy requires lockdown and the OS or session type cannot provide it.",
+        "setup(): policy.require_lockdown is on and this session cannot be locked down (Wayland, "
+        "XWayland, offscreen: no keyboard grab, no staying on top).",
         "Use latest version of Safari on iPhone or iPad. Else, use Chrome.",
-        status=_LOCKDOWN,
     ),
     _custom(
         _E,
         4017,
         "This platform cannot capture other windows",
-        "captureSwitchedTab is forced but the platform cannot capture other windows.",
+        "setup(): policy.force_capture_switched_tab is on and this platform cannot capture "
+        "other windows.",
         "Please use Chrome or Firefox, if you want to proceed with the test. (if "
         "forceCaptureSwitchedTab is true)",
-        status=_LOCKDOWN,
     ),
     _custom(
         _V,
@@ -361,8 +359,9 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _V,
         5005,
         "Document page hidden or focus lost",
-        "The kiosk window lost focus while monitoring with tabSwitch: another window was "
-        "activated or the kiosk was minimised. detail.cause says which.",
+        "While monitoring: the kiosk window lost focus (tabSwitch: another window was activated) "
+        "or left an enforced fullscreen (minimised, the window manager, a resolution change). "
+        "detail.cause says which; with captureSwitchedTab detail.screenshot is the whole screen.",
         "Document page hidden or focus lost",
         violation=True,
     ),
@@ -378,18 +377,18 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _V,
         5007,
         "Multiple monitors detected",
-        "A monitor was added during the exam.",
+        "A monitor was added during the exam, or more than one is there when monitoring starts "
+        "(warn); every extra screen is covered by a blank kiosk window.",
         "Multiple monitors detected",
         violation=True,
-        status=_LOCKDOWN,
     ),
     _custom(
         _V,
         5008,
         "Multiple monitors suspected (not a violation)",
-        "The OS reports a display Qt does not show as a screen (mirrored or cloned).",
+        "Not a violation: the OS reports displays Qt does not show as screens (a mirrored or "
+        "cloned pair, more heads than screens) or a screen switched to a projector mode.",
         "Multiple monitors suspected (not a violation)",
-        status=_LOCKDOWN,
     ),
 )
 

@@ -14,10 +14,13 @@ from typing import Any
 from bridge.channel import PageBridge
 from detectors.base import Observation
 from detectors.focus import FocusChange, FocusDetector
+from detectors.fullscreen import FullscreenChange, FullscreenDetector
+from detectors.monitors import MonitorsSnapshot
 from kiosk import __version__, consent, quit_dialog
 from kiosk.eventbus import EventBus
 from kiosk.eventlog import EventLog
 from kiosk.failsafe import fail_safe, install_excepthook
+from kiosk.lockdown import Lockdown
 from kiosk.options import RunOptions
 from kiosk.preview import CameraPreview
 from kiosk.proctoring import Proctor
@@ -79,7 +82,13 @@ class KioskApp(QObject):
         self.urls = UrlFilter(policy.url_filter, opts.url)
         self.interceptor = RequestInterceptor(self.urls, self._note_decision, self)
         self.profile.setUrlRequestInterceptor(self.interceptor)
-        self.window = KioskWindow(self.profile, policy.new_window, self.urls)
+        self.window = KioskWindow(
+            self.profile,
+            policy.new_window,
+            self.urls,
+            uploads=policy.uploads,
+            context_menu=policy.context_menu,
+        )
         self.window.page.decided = self._note_decision
         self.profile.downloadRequested.connect(self._download_requested)
         self.bridge = PageBridge(self.window.page, opts.url, self._handle_call, self._on_delivered)
@@ -96,6 +105,18 @@ class KioskApp(QObject):
             lambda devices: consent.ask(self.window, devices),
             on_prepare=self._prepare_elements,
         )
+        self.lockdown = Lockdown(
+            qapp,
+            self.window,
+            policy,
+            opts.fullscreen,
+            self._note_decision,
+            self.bus.publish,
+            lambda: self.proctor.store,
+        )
+        self.lockdown.on_quit_key = lambda chord: self.request_quit(
+            f"the student pressed {chord}", "window"
+        )
         self.session = Session(
             self.record,
             self.bridge.dispatch,
@@ -103,6 +124,7 @@ class KioskApp(QObject):
             minimum_chromium=opts.config.engine.minimum_chromium,
             trust=opts.config.trust_score,
             devices=self.proctor,
+            lockdown=self.lockdown,
         )
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self._tick)
@@ -135,12 +157,15 @@ class KioskApp(QObject):
             self.window.resize(1280, 800)
             self.window.show()
         self.focus = FocusDetector(self.window, self.bus)
+        self.fullscreen = FullscreenDetector(self.window, self.bus)
+        self.lockdown.attach()
         self.window.activateWindow()
         self.window.view.setFocus()
         self.window.view.load(QUrl(self.opts.url))
 
     def teardown(self) -> None:
         self._ticker.stop()
+        self.lockdown.close()
         self.proctor.release()
         self._signals.close()
         self.window.dispose()
@@ -204,7 +229,16 @@ class KioskApp(QObject):
     def _observed(self, observation: object) -> None:
         if isinstance(observation, FocusChange):
             log.debug("observed %s", observation)
+            self.lockdown.on_focus(observation)
             self.session.on_focus(observation.focused, observation.cause)
+        elif isinstance(observation, FullscreenChange):
+            log.debug("observed %s", observation)
+            self.lockdown.on_fullscreen(observation)
+            enforced = self.lockdown.fullscreen().restore
+            self.session.on_fullscreen(observation.fullscreen, enforced, observation.cause)
+        elif isinstance(observation, MonitorsSnapshot):
+            log.info("monitors: %s", observation.cause)
+            self.session.report(self.lockdown.observe(observation))
         elif isinstance(observation, Observation):
             self.session.on_observation(observation)
 

@@ -81,6 +81,40 @@ class PolicySettings(BaseModel):
     quit_url: str | None = Field(
         None, description="Reaching a URL that starts with this stops the session and quits."
     )
+    force_fullscreen: bool = Field(
+        False, description="Keep the exam fullscreen even when the page's forceFullScreen is off."
+    )
+    take_focus_back: bool = Field(
+        True, description="Re-activate the exam window when another window takes focus."
+    )
+    refocus_after: float = Field(
+        1.0, ge=0, le=60, description="Seconds of grace before the kiosk takes focus back."
+    )
+    require_lockdown: bool = Field(
+        True,
+        description="setup() fails (4016) where the session cannot be locked down, e.g. Wayland.",
+    )
+    multiple_monitors: Literal["block", "warn", "off"] = Field(
+        "block",
+        description="More than one monitor at setup: fail until it is gone (block, the page "
+        "cannot relax it), or report 4015 and 5007 (warn, when the page asks with "
+        "detectMultipleScreens), or ignore (off). Extra screens are always covered.",
+    )
+    force_capture_switched_tab: bool = Field(
+        False, description="Require a whole-screen capture on focus loss; 4017 where impossible."
+    )
+    keyboard_grab: bool = Field(
+        True, description="X11: grab the keyboard while monitoring, so switcher keys reach us."
+    )
+    clipboard: Literal["block", "isolated", "allow"] = Field(
+        "isolated",
+        description="block: no copy/paste; isolated: copy/paste inside the exam only, the OS "
+        "clipboard is cleared at start and stop; allow: the OS clipboard as usual.",
+    )
+    allow_zoom: bool = Field(False, description="Whether Ctrl+Plus/Minus/0 and Ctrl+wheel zoom.")
+    allow_reload: bool = Field(False, description="Whether F5 / Ctrl+R reload the page.")
+    context_menu: bool = Field(False, description="Whether the page's context menu opens.")
+    uploads: bool = Field(False, description="Whether the page may open a file chooser.")
 
     @field_validator("quit_password_hash")
     @classmethod

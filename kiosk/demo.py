@@ -69,7 +69,9 @@ def run_demo() -> int:
     )
     opts = RunOptions(
         url=url,
-        config=KioskConfig(),
+        # A demo runs anywhere, even where nothing can be locked down (offscreen, Wayland);
+        # its record then says so. Everything else is the product's locked-down default.
+        config=KioskConfig.model_validate({"policy": {"require_lockdown": False}}),
         camera=CameraSource("none"),
         microphone=MicrophoneSource("none"),
         data_dir=Path(platformdirs.user_data_dir("kiosk")),

@@ -43,6 +43,7 @@ from PyQt6.QtGui import (
 from PyQt6.QtWebChannel import QWebChannel
 from PyQt6.QtWebEngineCore import (
     QWebEngineDownloadRequest,
+    QWebEngineFullScreenRequest,
     QWebEnginePage,
     QWebEngineProfile,
     QWebEngineScript,
@@ -93,6 +94,7 @@ __all__ = [
     "QUrl",
     "QWebChannel",
     "QWebEngineDownloadRequest",
+    "QWebEngineFullScreenRequest",
     "QWebEnginePage",
     "QWebEngineProfile",
     "QWebEngineScript",

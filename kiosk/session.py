@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bridge.catalogue import EventSpec, lookup
 from kiosk.record import SessionRecord
@@ -35,6 +35,22 @@ NO_DEVICES = "no camera or microphone is attached to this session"
 
 INVALID_STATE = "INVALID_STATE"
 INVALID_OPTION = "INVALID_OPTION"
+
+
+class LockdownPort(Protocol):
+    """What the session asks of the lockdown (kiosk.lockdown.Lockdown; Qt lives there)."""
+
+    def check(self, options: TrackingOptions) -> tuple[dict[str, Any], list[Evidence]]:
+        """Raises SetupFailure; returns the 2001 check details and warnings to fire."""
+        ...
+
+    def start(self) -> list[Evidence]: ...
+
+    def switched_away(self) -> tuple[dict[str, Any], list[Evidence]]:
+        """Detail for 5005 (e.g. the screenshot) and any error to fire after it."""
+        ...
+
+    def stop(self) -> None: ...
 
 
 class State(StrEnum):
@@ -99,6 +115,7 @@ class Session:
         minimum_chromium: int,
         trust: TrustScoreConfig,
         devices: Proctor | None = None,
+        lockdown: LockdownPort | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.record = record
@@ -108,11 +125,14 @@ class Session:
         self._trust = trust
         self._clock = clock
         self.devices = devices
+        self.lockdown = lockdown
         self.test_duration: float | None = None
         self.state = State.IDLE
         self.options: TrackingOptions | None = None
         self._started_seq = 0
         self._focused = True
+        self._fullscreen_ok = True  # fullscreen, or fullscreen is not enforced
+        self._away_cause = ""
         self._reported_focused = True
         self._lost_at = 0.0
 
@@ -161,10 +181,11 @@ class Session:
             )
             raise Rejected(4001, spec.message)
         missing = unavailable(options)
+        locked = self._lockdown_check(options)
         checks = self._device_step("check", options) if self.devices else self._no_devices(options)
         self.fire(
             lookup(2001),
-            checks={"browser": "passed", **checks},
+            checks={"browser": "passed", **locked, **checks},
             chromium=self._engine.chromium,
         )
         prepared = self._device_step("prepare", options)
@@ -198,6 +219,20 @@ class Session:
             self.fire(spec, cause=failure.message)
             raise Rejected(failure.code, f"{spec.message}: {failure.message}") from None
 
+    def _lockdown_check(self, options: TrackingOptions) -> dict[str, Any]:
+        if self.lockdown is None:
+            return {}
+        from kiosk.proctoring import SetupFailure
+
+        try:
+            checks, warnings = self.lockdown.check(options)
+        except SetupFailure as failure:
+            spec = lookup(failure.code, failure.reason)
+            self.fire(spec, cause=failure.message)
+            raise Rejected(failure.code, f"{spec.message}: {failure.message}") from None
+        self._fire_evidence(warnings)
+        return checks
+
     @staticmethod
     def _no_devices(options: TrackingOptions) -> dict[str, str]:
         def step(needed: bool) -> str:
@@ -215,8 +250,10 @@ class Session:
         self._started_seq = started.seq
         self.record.set_meta(started_at=started.t)
         self._reported_focused = True
-        if not self._focused and self.options is not None and self.options.tabSwitch:
-            self._report_focus(False, "not focused when monitoring started")
+        if self._away():
+            self._report_focus(False, f"{self._away_cause} when monitoring started")
+        if self.lockdown is not None:
+            self._fire_evidence(self.lockdown.start())
         if self.devices is not None:
             self._fire_evidence(self.devices.start(self.test_duration, started.t))
         return {"startedAt": started.detail["timestamp"]}
@@ -225,6 +262,8 @@ class Session:
         self._require("stop", State.MONITORING)
         if self.devices is not None:
             self.devices.stop()
+        if self.lockdown is not None:
+            self.lockdown.stop()
         t = self._clock()
         since_start = [(e.t, e.code) for e in self.record.events() if e.seq >= self._started_seq]
         found = episodes(since_start, end=t)
@@ -269,10 +308,30 @@ class Session:
         if self.state is State.MONITORING and self.devices is not None:
             self._fire_evidence(self.devices.tick(self._clock()))
 
+    def report(self, found: list[Evidence]) -> None:
+        """Evidence the lockdown found (e.g. a monitor added); fired only while monitoring."""
+        if self.state is State.MONITORING:
+            self._fire_evidence(found)
+
     def on_focus(self, focused: bool, cause: str) -> None:
         self._focused = focused
-        if self.state is State.MONITORING and self.options is not None and self.options.tabSwitch:
-            self._report_focus(focused, cause)
+        self._away_changed(cause)
+
+    def on_fullscreen(self, fullscreen: bool, enforced: bool, cause: str) -> None:
+        """Leaving an enforced fullscreen is a switch away (5005) until the window is back."""
+        self._fullscreen_ok = fullscreen or not enforced
+        self._away_changed(cause)
+
+    def _away(self) -> bool:
+        tab_switch = self.options is not None and self.options.tabSwitch
+        return (tab_switch and not self._focused) or not self._fullscreen_ok
+
+    def _away_changed(self, cause: str) -> None:
+        away = self._away()
+        if away:
+            self._away_cause = cause
+        if self.state is State.MONITORING:
+            self._report_focus(not away, cause)
 
     def _report_focus(self, focused: bool, cause: str) -> None:
         if focused == self._reported_focused:
@@ -281,8 +340,13 @@ class Session:
         if focused:
             away = self._clock() - self._lost_at
             self.fire(lookup(5006), cause=cause, awaySeconds=round(away, 3))
-        else:
-            self._lost_at = self.fire(lookup(5005), cause=cause).t
+            return
+        extra: dict[str, Any] = {}
+        errors: list[Evidence] = []
+        if self.lockdown is not None:  # it knows whether captureSwitchedTab applies
+            extra, errors = self.lockdown.switched_away()
+        self._lost_at = self.fire(lookup(5005), cause=cause, **extra).t
+        self._fire_evidence(errors)
 
     # -- the end -------------------------------------------------------------------------------
 
@@ -293,6 +357,8 @@ class Session:
             return
         if self.devices is not None:
             self.devices.release()
+        if self.lockdown is not None:
+            self.lockdown.stop()
         if not self.record.closed:
             self.record.end_unmonitored(self._clock(), f"{why} while {self.state.value}")
             self.state = State.STOPPED

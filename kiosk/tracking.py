@@ -32,11 +32,7 @@ class TrackingOptions(BaseModel):
 
 
 #: Options whose feature is not built yet, and where it will come from. Everything else works.
-PLANNED: dict[str, str] = {
-    "captureSwitchedTab": "enforcement is not built yet (issue 4)",
-    "forceFullScreen": "enforcement is not built yet (issue 4)",
-    "detectMultipleScreens": "enforcement is not built yet (issue 4)",
-}
+PLANNED: dict[str, str] = {}
 # forceDesktop is met by construction: kiosk only runs on desktop operating systems.
 
 

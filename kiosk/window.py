@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from kiosk.failsafe import fail_safe
@@ -15,8 +15,10 @@ from kiosk.qt import (
     Qt,
     QTimer,
     QUrl,
+    QWebEngineFullScreenRequest,
     QWebEnginePage,
     QWebEngineProfile,
+    QWebEngineSettings,
     QWebEngineUrlRequestInfo,
     QWebEngineUrlRequestInterceptor,
     QWebEngineView,
@@ -44,6 +46,27 @@ def make_profile(parent: QObject) -> QWebEngineProfile:
 
 Decided = Callable[[str, str, dict[str, Any]], None]  # policy, decision, detail
 _NO_WINDOW: QWebEnginePage | None = None
+_NO_FILES: list[str] = []
+
+_Attr = QWebEngineSettings.WebAttribute
+#: Engine features that lead out of the exam, or let the page reach what it should not.
+_LOCKED_SETTINGS = {
+    _Attr.PdfViewerEnabled: False,  # a PDF would open in Chromium's viewer, with its toolbar
+    _Attr.PluginsEnabled: False,
+    _Attr.NavigateOnDropEnabled: False,  # dropping a file or link would navigate away
+    _Attr.LocalContentCanAccessFileUrls: False,
+    _Attr.LocalContentCanAccessRemoteUrls: False,
+    _Attr.ScreenCaptureEnabled: False,  # the page's getDisplayMedia
+    _Attr.JavascriptCanPaste: False,  # reading the clipboard without a paste gesture
+    _Attr.FullScreenSupportEnabled: True,  # answered by the page's handler below
+}
+
+
+def lock_engine_settings(settings: QWebEngineSettings | None) -> None:
+    if settings is None:
+        return
+    for attribute, value in _LOCKED_SETTINGS.items():
+        settings.setAttribute(attribute, value)
 
 
 class KioskPage(QWebEnginePage):
@@ -59,12 +82,19 @@ class KioskPage(QWebEnginePage):
         parent: QObject,
         new_window: NewWindowPolicy,
         urls: UrlFilter | None = None,
+        uploads: bool = False,
     ) -> None:
         super().__init__(profile, parent)
         self._new_window = new_window
         self._urls = urls
+        self._uploads = uploads
+        lock_engine_settings(self.settings())
+        self.fullScreenRequested.connect(self._fullscreen_requested)
+        self.printRequested.connect(self._print_requested)
+        self.printRequestedByFrame.connect(lambda *_: self._print_requested())
         self.decided: Decided = lambda *_: None
         self.refused_navigation: Callable[[str], None] = lambda _: None
+        self.refused_action: Callable[[str], None] = lambda _: None
         # view-source: is shown by the engine itself, without asking acceptNavigationRequest
         # (which sees the inner http URL): no action may open it, and if it appears, go back.
         view_source = self.action(QWebEnginePage.WebAction.ViewSource)
@@ -75,6 +105,34 @@ class KioskPage(QWebEnginePage):
         self._restore.setSingleShot(True)
         self._restore.timeout.connect(self._load_last)
         self.urlChanged.connect(self._url_changed)
+
+    @fail_safe(None)
+    def _fullscreen_requested(self, request: QWebEngineFullScreenRequest) -> None:
+        # The window is fullscreen whatever the page does: element fullscreen (AutoProctor's
+        # forceFullScreen asks for it) may come and go inside it; the window stays.
+        request.accept()
+        self.decided("fullscreen", "page request accepted inside the kiosk window",
+                     {"toggleOn": request.toggleOn()})  # fmt: skip
+
+    @fail_safe(None)
+    def _print_requested(self) -> None:
+        self.decided("print", "refused", {"from": self.url().toString()})
+        self.refused_action("Printing is not available during the exam.")
+
+    @fail_safe(_NO_FILES)  # failing safe here means no file leaves the computer
+    def chooseFiles(
+        self,
+        mode: QWebEnginePage.FileSelectionMode,
+        old_files: Iterable[str | None],
+        accepted_mime_types: Iterable[str | None],
+    ) -> list[str]:
+        detail = {"from": self.url().toString(), "mode": mode.name}
+        if not self._uploads:
+            self.decided("upload", "refused", detail)
+            self.refused_action("Uploading files is not allowed during this exam.")
+            return []
+        self.decided("upload", "allowed: file chooser opened", detail)
+        return list(super().chooseFiles(mode, old_files, accepted_mime_types))
 
     @fail_safe(None)
     def _load_last(self) -> None:
@@ -115,7 +173,23 @@ class KioskPage(QWebEnginePage):
         self.decided(
             "new_window", decision.action, {"kind": kind.name, "from": self.url().toString()}
         )
-        return self if decision.open_in_place else None
+        if not decision.open_in_place:
+            return None
+        # Not ``self``: handing Chromium the exam page as the new window replaces the exam
+        # document before the URL is even known. A catcher page learns the URL, shows
+        # nothing, and the exam page then navigates to it through the URL filter like a link.
+        catcher = _NewWindowCatcher(self.profile(), self)
+        catcher.caught.connect(self._open_in_place)
+        return catcher
+
+    @fail_safe(None)
+    def _open_in_place(self, url: QUrl) -> None:
+        if url.scheme().lower() not in ("http", "https"):  # about:blank, data:, blob: popups
+            detail = {"url": url.toString()[:200], "frame": "new window", "kind": "popup",
+                      "rule": "only http(s) opens in the exam window"}  # fmt: skip
+            self.decided("navigation", "refused", detail)
+            return
+        self.load(url)
 
     @fail_safe(None)
     def javaScriptConsoleMessage(
@@ -126,6 +200,26 @@ class KioskPage(QWebEnginePage):
         source: str | None,
     ) -> None:
         page_log.log(self._LEVELS.get(level, logging.DEBUG), "%s:%d %s", source, line, message)
+
+
+class _NewWindowCatcher(QWebEnginePage):
+    """Stands in for a new window just long enough to learn where it wanted to go."""
+
+    caught = pyqtSignal(QUrl)
+
+    def __init__(self, profile: QWebEngineProfile | None, parent: QObject) -> None:
+        super().__init__(profile, parent)
+        self._done = False
+
+    @fail_safe(False)
+    def acceptNavigationRequest(
+        self, url: QUrl, kind: QWebEnginePage.NavigationType, is_main_frame: bool
+    ) -> bool:
+        if is_main_frame and not self._done:
+            self._done = True
+            self.caught.emit(QUrl(url))
+            self.deleteLater()
+        return False
 
 
 class RequestInterceptor(QWebEngineUrlRequestInterceptor):
@@ -163,14 +257,20 @@ class KioskWindow(QWidget):
         profile: QWebEngineProfile,
         new_window: NewWindowPolicy = "block",
         urls: UrlFilter | None = None,
+        *,
+        uploads: bool = False,
+        context_menu: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle("kiosk")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.view = QWebEngineView(self)
-        self.page = KioskPage(profile, self.view, new_window, urls)
+        if not context_menu:  # its entries (back, reload, save, inspect, open in new window...)
+            self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.page = KioskPage(profile, self.view, new_window, urls, uploads)
         self.page.refused_navigation = self.show_refused
+        self.page.refused_action = self.show_notice
         self.notice = QLabel(self)
         self.notice.setObjectName("kiosk-notice")
         self.notice.setWordWrap(True)
@@ -186,7 +286,10 @@ class KioskWindow(QWidget):
 
     def show_refused(self, url: str) -> None:
         """The kiosk's own notice: the link leads outside the exam, and the exam stays."""
-        self.notice.setText(f"kiosk: {url} is outside this exam and was not opened.")
+        self.show_notice(f"{url} is outside this exam and was not opened.")
+
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(f"kiosk: {text}")
         self.notice.setGeometry(0, 0, self.width(), 48)
         self.notice.show()
         self.notice.raise_()

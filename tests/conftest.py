@@ -148,3 +148,10 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     made.clear()
     gc.collect()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.support.tally import ESCAPES
+
+    if ESCAPES.attempts:
+        terminalreporter.write_sep("=", ESCAPES.summary())

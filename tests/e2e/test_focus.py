@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.support.process import REPO, KioskProcess
 from tests.support.server import ReportServer, event_names
@@ -34,9 +35,14 @@ def settle(server: ReportServer, run: str, expected: list[str]) -> list[dict]:
 
 
 def test_focus_lost_and_regained_fires_exactly_one_5005_then_one_5006(
-    kiosk: Start, server: ReportServer, run_id: str, display: object
+    kiosk: Start, server: ReportServer, run_id: str, display: object, tmp_path: Path
 ) -> None:
-    proc = kiosk(server.url(f"exam.html?run={run_id}&steps=setup,start"))
+    # Detection alone: the kiosk neither takes focus back nor restores fullscreen here, so the
+    # test decides when focus returns (enforcement has its own tests, in test_escapes).
+    config = tmp_path / "observe-only.toml"
+    config.write_text("[policy]\ntake_focus_back = false\n")
+    options = {"trackingOptions": {"forceFullScreen": False}}
+    proc = kiosk(server.exam_url(run_id, "setup,start", options), "--config", str(config))
     server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
     kiosk_window = xdotool("search", "--sync", "--onlyvisible", "--name", "^kiosk$").split()[0]
     deadline = time.monotonic() + 10

@@ -22,6 +22,7 @@ class ReportServer:
     def __init__(self) -> None:
         self.reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.requests: list[str] = []
+        self.commands: dict[str, list[dict[str, str]]] = defaultdict(list)
         self._lock = threading.Condition()
         server = self
 
@@ -35,6 +36,18 @@ class ReportServer:
             def do_GET(self) -> None:
                 with server._lock:
                     server.requests.append(self.path)
+                if self.path.startswith("/command"):
+                    query = parse_qs(urlsplit(self.path).query)
+                    run = query.get("run", ["default"])[0]
+                    after = int(query.get("after", ["0"])[0])
+                    with server._lock:
+                        body = json.dumps(server.commands[run][after:]).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Cache-Control", "no-store")
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.path.startswith("/set-cookie"):
                     self.send_response(200)
                     self.send_header("Set-Cookie", "remembered=yes; Max-Age=86400; Path=/")
@@ -60,6 +73,13 @@ class ReportServer:
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self._thread.start()
+
+    def command(self, run: str, js: str) -> str:
+        """Queues a script for the escape page of ``run`` (it polls); returns its id."""
+        with self._lock:
+            ident = f"c{len(self.commands[run])}"
+            self.commands[run].append({"id": ident, "js": js})
+        return ident
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}/{path.lstrip('/')}"

@@ -325,7 +325,7 @@ def test_start_while_unfocused_fires_5005_once(session: Session, sink: Sink) -> 
     session.on_focus(False, "other window")
     lost = _focus_events(sink)
     assert [e.code for e in lost] == [5005]
-    assert lost[0].detail["cause"] == "not focused when monitoring started"
+    assert lost[0].detail["cause"] == "other window when monitoring started"
     assert sink.delivered[-1].code == 5005
     assert sink.delivered[-2].names == ("apMonitoringStarted",)
 

@@ -1,0 +1,94 @@
+"""Whether the exam window still covers its whole screen, as a fullscreen window.
+
+A window leaves fullscreen in many ways: a key the window manager binds, the window manager
+itself, minimising, a resolution change that leaves it smaller than the new screen. All of
+them end in one of three facts this detector checks on every state, size and screen change:
+the window is not in fullscreen state, it is minimised or hidden, or its geometry no longer
+covers its screen. Only transitions are published.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from detectors.base import Observation
+from kiosk.eventbus import EventBus
+from kiosk.failsafe import fail_safe
+from kiosk.qt import QEvent, QGuiApplication, QObject, QScreen, QWidget
+
+
+@dataclass(frozen=True)
+class FullscreenChange(Observation):
+    fullscreen: bool  # fullscreen, visible, not minimised, covering its screen
+    cause: str
+
+
+def covers_screen(window: QWidget) -> bool:
+    screen = window.screen()
+    if screen is None:
+        return False
+    return window.geometry().contains(screen.geometry())
+
+
+class FullscreenDetector(QObject):
+    _EVENTS = (QEvent.Type.WindowStateChange, QEvent.Type.Resize, QEvent.Type.Move,
+               QEvent.Type.Show, QEvent.Type.Hide)  # fmt: skip
+
+    def __init__(self, window: QWidget, bus: EventBus) -> None:
+        super().__init__(window)
+        self._window = window
+        self._bus = bus
+        self._state: bool | None = None
+        self._screens: list[QScreen] = []
+        window.installEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.screenAdded.connect(self._watch_screen)
+            for screen in app.screens():
+                self._watch_screen(screen)
+        self._evaluate()
+
+    @property
+    def fullscreen(self) -> bool:
+        return bool(self._state)
+
+    @fail_safe(None)
+    def _watch_screen(self, screen: QScreen | None) -> None:
+        if screen is not None and screen not in self._screens:
+            self._screens.append(screen)
+            screen.geometryChanged.connect(self._evaluate)
+            screen.destroyed.connect(lambda *_: self._screens.remove(screen))
+
+    @fail_safe(False)
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if event is not None and event.type() in self._EVENTS:
+            self._evaluate()
+        return False  # observe only
+
+    @fail_safe(None)
+    def _evaluate(self, *_: object) -> None:
+        window = self._window
+        if window.isMinimized():
+            state, cause = False, "the kiosk window was minimised"
+        elif not window.isVisible():
+            state, cause = False, "the kiosk window was hidden"
+        elif not window.isFullScreen():
+            state, cause = False, "the kiosk window left fullscreen"
+        elif not covers_screen(window):
+            g = window.geometry()
+            state, cause = (
+                False,
+                f"the kiosk window no longer covers its screen ({g.width()}x{g.height()})",
+            )
+        else:
+            state, cause = True, "the kiosk window is fullscreen"
+        if state == self._state:
+            return
+        initial = self._state is None
+        self._state = state
+        self._bus.publish(
+            FullscreenChange(
+                t=time.time(), fullscreen=state, cause="initial state" if initial else cause
+            )
+        )

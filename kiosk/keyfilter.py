@@ -1,0 +1,199 @@
+"""Keyboard shortcuts, refused before the page or Qt can act on them (policies/keys.py decides).
+
+The filter sits on the application, not on the view: QtWebEngine hands keys to an inner focus
+proxy widget (and, behind it, an offscreen Quick window), and the window system delivers them
+to the top-level QWindow first. An application filter sees every stage, so a refused chord is
+swallowed at the first one, before any widget, QShortcut or the page sees it.
+
+- ShortcutOverride of a refused chord is accepted and swallowed, so no QShortcut/QAction fires
+  and Qt delivers it as a KeyPress, which is swallowed in turn and reported once (never for its
+  ShortcutOverride or its auto-repeats).
+- Ctrl+wheel (zoom) is swallowed unless zoom is allowed, and reported once per gesture.
+- Everything else returns after one class check: the filter sees every event of the process.
+
+Failing safe means letting the event through. A filter that raised on every key would swallow
+all typing and lock the student out of the exam; a shortcut that slips through meets the other
+layers (the window refuses to close, new windows and navigation are refused, fullscreen is
+restored). Errors are logged.
+
+It keeps no widget: ``windows`` is asked on each refused chord, deleted widgets are skipped, and
+``remove()`` (safe to call twice) uninstalls it and drops the callbacks. The owner must call
+``remove()`` before the application goes away: a Python filter still installed while Qt tears
+widgets down is called with half-destroyed objects.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, cast
+
+from kiosk.qt import (
+    QApplication,
+    QEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QObject,
+    Qt,
+    QWheelEvent,
+    QWidget,
+    QWindow,
+    sip,
+)
+from policies.keys import MODIFIERS, KeyPolicy, decide_key
+
+log = logging.getLogger("kiosk.keyfilter")
+
+Decided = Callable[[str, str, dict[str, Any]], None]
+
+#: A refused Ctrl+wheel is reported again only after this long without one.
+WHEEL_REPORT_GAP_S = 1.0
+
+_KEY_PRESS = QEvent.Type.KeyPress
+_SHORTCUT_OVERRIDE = QEvent.Type.ShortcutOverride
+
+_MOD = Qt.KeyboardModifier
+
+
+def _bits(modifiers: Qt.KeyboardModifier) -> int:
+    """Plain integers: operators on enum flags cost microseconds each."""
+    return cast(int, modifiers.value)
+
+
+#: (bit, name) in the order policies/keys.py writes them; Keypad and AltGr are not shortcuts.
+_MODIFIER_BITS = (
+    (_bits(_MOD.ControlModifier), "Ctrl"),
+    (_bits(_MOD.AltModifier), "Alt"),
+    (_bits(_MOD.ShiftModifier), "Shift"),
+    (_bits(_MOD.MetaModifier), "Meta"),
+)
+_ZOOM_BITS = _bits(_MOD.ControlModifier) | _bits(_MOD.MetaModifier)
+
+_RENAMED = {
+    "Return": "Enter", "Backtab": "Tab", "Print": "PrintScreen", "SysReq": "PrintScreen",
+    "Control": "Ctrl", "Super_L": "Meta", "Super_R": "Meta", "unknown": "Unknown",
+}  # fmt: skip
+#: Qt key code -> the name policies/keys.py uses: Qt's own name without ``Key_``.
+_KEY_NAMES: dict[int, str] = {
+    key.value: _RENAMED.get(key.name[4:], key.name[4:]) for key in Qt.Key if key.name
+}
+#: (key code, modifier bits) -> chord, filled as keys are pressed (a few hundred at most).
+_CHORDS: dict[tuple[int, int], str] = {}
+
+
+def _chord(code: int, modifiers: int) -> str:
+    key = _KEY_NAMES.get(code)
+    if key is None:  # a layout's own letter (Cyrillic, Greek...): Qt gives its code point
+        key = chr(code) if 0 < code < 0x110000 and chr(code).isprintable() else f"0x{code:x}"
+    mods = {name for bit, name in _MODIFIER_BITS if modifiers & bit}
+    if key in MODIFIERS:  # a modifier pressed alone is its own chord: "Meta" is the Super key
+        mods.add(key)
+        return "+".join(m for m in MODIFIERS if m in mods)
+    return "+".join([*(m for m in MODIFIERS if m in mods), key])
+
+
+def chord_of(event: QKeyEvent) -> str:
+    """The normalised chord (``"Ctrl+Shift+I"``) of a key event; Keypad and AltGr are ignored."""
+    code, modifiers = event.key(), _bits(event.modifiers())
+    chord = _CHORDS.get((code, modifiers))
+    if chord is None:
+        chord = _CHORDS[(code, modifiers)] = _chord(code, modifiers)
+    return chord
+
+
+def _no_windows() -> Iterable[QWidget]:
+    return ()
+
+
+def _not_recorded(policy: str, decision: str, detail: dict[str, Any]) -> None:
+    pass
+
+
+class KeyFilter(QObject):
+    def __init__(
+        self,
+        qapp: QApplication,
+        windows: Callable[[], Iterable[QWidget]],
+        policy: KeyPolicy,
+        decided: Decided,
+    ) -> None:
+        super().__init__()  # no parent: its owner keeps it and calls remove()
+        self._qapp: QApplication | None = qapp
+        self._windows = windows
+        self._policy = policy
+        self._decided = decided
+        self._last_press: tuple[str, int] | None = None
+        self._last_wheel = float("-inf")
+        qapp.installEventFilter(self)
+
+    @property
+    def installed(self) -> bool:
+        return self._qapp is not None
+
+    def remove(self) -> None:
+        """Uninstalls the filter and forgets the window list and the record; safe twice."""
+        qapp, self._qapp = self._qapp, None
+        self._windows = _no_windows
+        self._decided = _not_recorded
+        if qapp is not None and not sip.isdeleted(qapp) and not sip.isdeleted(self):
+            qapp.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        try:
+            # Class checks first: event.type() costs microseconds, and this sees every event.
+            if isinstance(event, QKeyEvent):
+                return self._key(watched, event)
+            if isinstance(event, QWheelEvent):
+                return self._wheel(watched, event)
+            return False
+        except Exception:  # fail open: see the module docstring
+            log.exception("key filter failed; the event was let through")
+            return False
+
+    def _key(self, watched: QObject | None, event: QKeyEvent) -> bool:
+        decision = decide_key(chord_of(event), self._policy)  # both cached: typing is cheap
+        if decision.allowed:
+            return False
+        kind = event.type()
+        if kind not in (_KEY_PRESS, _SHORTCUT_OVERRIDE) or not self._ours(watched):
+            return False  # the release of a refused chord is harmless
+        if kind == _SHORTCUT_OVERRIDE:
+            event.accept()  # "not a shortcut": no QShortcut fires, Qt sends the KeyPress next
+            return True
+        press = (decision.chord, event.timestamp())
+        if not event.isAutoRepeat() and (press != self._last_press or press[1] == 0):
+            self._last_press = press
+            self._decided("keys", "refused", {"chord": decision.chord, "what": decision.what})
+        return True
+
+    def _wheel(self, watched: QObject | None, event: QWheelEvent) -> bool:
+        modifiers = _bits(event.modifiers())
+        if not modifiers & _ZOOM_BITS:
+            return False
+        mods = {name for bit, name in _MODIFIER_BITS if modifiers & bit}
+        chord = "+".join([*(m for m in MODIFIERS if m in mods), "Wheel"])
+        decision = decide_key(chord, self._policy)
+        if decision.allowed or not self._ours(watched):
+            return False
+        now = time.monotonic()
+        if now - self._last_wheel >= WHEEL_REPORT_GAP_S:
+            self._decided("keys", "refused", {"chord": decision.chord, "what": decision.what})
+        self._last_wheel = now
+        return True
+
+    def _ours(self, watched: QObject | None) -> bool:
+        """Whether the event is on its way into one of the kiosk's windows (and still on)."""
+        if self._qapp is None:
+            return False
+        windows = [w for w in self._windows() if not sip.isdeleted(w)]
+        if isinstance(watched, QWidget):
+            top = watched.window()
+            return any(top is w for w in windows)
+        handles = [w.windowHandle() for w in windows]
+        if isinstance(watched, QWindow) and any(watched is h for h in handles):
+            return True
+        # Anything else (the engine's offscreen Quick window and items) is reached through the
+        # focus window: keys go where the focus is.
+        focus = QGuiApplication.focusWindow()
+        return focus is not None and any(focus is h for h in handles)

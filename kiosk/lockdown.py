@@ -1,0 +1,326 @@
+"""The lockdown, enforced: what the policies decide, done to the exam window and the desktop.
+
+The session asks it at setup (can this platform and these monitors be locked down?), at start
+and at stop; the application hands it what the detectors observe so it can answer in native
+code: put the window back in fullscreen, take focus back after a grace time, cover extra
+screens, keep the keyboard. Every action it takes is a recorded decision.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from detectors.base import Observation
+from detectors.focus import FocusChange
+from detectors.fullscreen import FullscreenChange, covers_screen
+from detectors.monitors import MonitorDetector, MonitorsSnapshot
+from detectors.photos import EvidenceStore
+from detectors.screen_capture import (
+    CaptureFailure,
+    capture_screen,
+    current_capability,
+    save_capture,
+)
+from kiosk.blanker import ScreenBlanker
+from kiosk.clipboard import ClipboardGuard, apply_page_settings
+from kiosk.config import PolicySettings
+from kiosk.failsafe import fail_safe
+from kiosk.keyfilter import KeyFilter
+from kiosk.proctoring import Evidence, SetupFailure
+from kiosk.qt import QApplication, QGuiApplication, QObject, QTimer
+from kiosk.tracking import TrackingOptions
+from kiosk.window import KioskWindow
+from policies.fullscreen import FullscreenDecision, decide_fullscreen, decide_refocus
+from policies.keys import KeyPolicy
+from policies.monitors import MonitorPolicy, decide_change, decide_setup, describe, extra_heads
+from policies.platform import decide_capture, decide_lockdown
+
+log = logging.getLogger("kiosk.lockdown")
+
+Decided = Callable[[str, str, dict[str, Any]], None]
+
+#: How soon a window that left fullscreen is put back (the window manager needs a moment to
+#: finish its own change first, or it undoes ours).
+RESTORE_DELAY_MS = 50
+
+
+class Lockdown(QObject):
+    def __init__(
+        self,
+        qapp: QApplication,
+        window: KioskWindow,
+        policy: PolicySettings,
+        fullscreen_mode: bool,
+        decided: Decided,
+        publish: Callable[[Observation], None],
+        evidence: Callable[[], EvidenceStore | None],
+    ) -> None:
+        super().__init__(window)
+        self._qapp = qapp
+        self._window = window
+        self._policy = policy
+        self._fullscreen_mode = fullscreen_mode
+        self._decided = decided
+        self._publish = publish
+        self._evidence = evidence
+        self.options: TrackingOptions | None = None
+        self.monitors: MonitorDetector | None = None
+        self.blanker: ScreenBlanker | None = None
+        self._baseline: MonitorsSnapshot | None = None
+        self._monitoring = False
+        self.keyboard_grabbed = False
+        self.on_quit_key: Callable[[str], None] = lambda _: None
+        self.clipboard = ClipboardGuard(policy.clipboard, decided, self)
+        settings = window.page.settings()
+        if settings is not None:
+            apply_page_settings(settings, policy.clipboard)
+        self.keys: KeyFilter | None = None
+        self._restore = QTimer(self)
+        self._restore.setSingleShot(True)
+        self._restore.setInterval(RESTORE_DELAY_MS)
+        self._restore.timeout.connect(self._take_screen_back)
+        self._refocus = QTimer(self)
+        self._refocus.setSingleShot(True)
+        self._refocus.timeout.connect(self._take_focus_back)
+        self._pending_cause = ""
+
+    def attach(self) -> None:
+        """Once the window is shown: filter shortcuts, watch the monitors and cover every
+        extra screen."""
+        keys = KeyPolicy(
+            allow_zoom=self._policy.allow_zoom,
+            allow_reload=self._policy.allow_reload,
+            clipboard=self._policy.clipboard,
+        )
+        self.keys = KeyFilter(self._qapp, self._key_windows, keys, self._key_refused)
+        self.monitors = MonitorDetector(self._publish, self)
+        self._baseline = self.monitors.last
+        if self._fullscreen_mode:
+            self.blanker = ScreenBlanker(self._window, self)
+            self.blanker.start()
+
+    def _key_windows(self) -> list[Any]:
+        return [self._window]
+
+    def _key_refused(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
+        self._decided(policy, decision, detail)
+        if detail.get("what") in ("close the window", "close the tab", "quit the browser"):
+            # The student asks to leave: the quit policy answers (a password dialog, or no).
+            # Later, not inside the event filter: the answer may be a modal dialog.
+            chord = str(detail.get("chord"))
+            QTimer.singleShot(0, lambda: self.on_quit_key(chord))
+
+    # -- what the session asks ------------------------------------------------------------------
+
+    def check(self, options: TrackingOptions) -> tuple[dict[str, Any], list[Evidence]]:
+        """The lockdown part of setup(): platform (4016), screen capture (4011-4017), monitors
+        (4015). Raises SetupFailure; returns the checks for 2001 and warnings to fire."""
+        self.options = options
+        checks: dict[str, Any] = {}
+        platform = QGuiApplication.platformName()
+        session_type = os.environ.get("XDG_SESSION_TYPE")
+        required = self._policy.require_lockdown and self._fullscreen_mode
+        lock = decide_lockdown(platform, session_type, required)
+        detail = {"platform": platform, "sessionType": session_type, "why": lock.why}
+        if not lock.proceed:
+            self._decided("lockdown", "refused: cannot be locked down", detail)
+            raise SetupFailure(lock.code or 4016, lock.why)
+        if not lock.possible or not self._fullscreen_mode:
+            why = lock.why if not lock.possible else "windowed development mode"
+            self._decided("lockdown", "not locked down", {**detail, "why": why})
+            checks["lockdown"] = f"not locked down: {why}"
+        else:
+            checks["lockdown"] = "locked"
+        checks["screenCapture"] = self._check_capture(options)
+        warnings: list[Evidence] = []
+        snapshot = self._snapshot("setup")
+        decision = decide_setup(snapshot, self._monitor_policy(options))
+        checks["monitors"] = len(snapshot.screens)
+        if decision.code is not None:
+            names = ", ".join(decision.detail.get("extra", []))
+            if not decision.proceed:
+                self._decided("monitors", "setup refused", decision.detail)
+                raise SetupFailure(decision.code, f"extra monitors: {names}")
+            self._decided("monitors", "setup continues with a warning", decision.detail)
+            warnings.append(Evidence(decision.code, dict(decision.detail)))
+        return checks, warnings
+
+    def _check_capture(self, options: TrackingOptions) -> str:
+        forced = self._policy.force_capture_switched_tab
+        if not (options.captureSwitchedTab or forced):
+            return "not requested"
+        decision = decide_capture(current_capability(), options.captureSwitchedTab, forced)
+        if not decision.proceed:
+            raise SetupFailure(decision.code or 4011, decision.why)
+        try:
+            capture_screen(self._window.screen())
+        except CaptureFailure as failure:  # the platform can, this computer could not
+            raise SetupFailure(failure.code, failure.message) from None
+        return "granted"
+
+    def _monitor_policy(self, options: TrackingOptions | None) -> MonitorPolicy:
+        """block is a managed requirement the page cannot relax; warn follows the page's
+        detectMultipleScreens, as AutoProctor does."""
+        mode = self._policy.multiple_monitors
+        if mode == "warn" and options is not None and not options.detectMultipleScreens:
+            return "off"
+        return mode
+
+    def _snapshot(self, cause: str) -> MonitorsSnapshot:
+        if self.monitors is None:
+            raise RuntimeError("the lockdown is not attached to a shown window")
+        return self.monitors.snapshot(cause)
+
+    def start(self) -> list[Evidence]:
+        """Monitoring starts: keep the keyboard, and a monitor still there (warn) is 5007."""
+        self._monitoring = True
+        self._grab_keyboard()
+        self.clipboard.start()
+        found: list[Evidence] = []
+        snapshot = self._snapshot("monitoring started")
+        self._baseline = snapshot
+        extra = extra_heads(snapshot)
+        if extra and self._monitor_policy(self.options) != "off":
+            found.append(
+                Evidence(
+                    5007,
+                    {
+                        "added": [h.name for h in extra],
+                        "screens": describe(snapshot.screens),
+                        "cause": "more than one monitor when monitoring started",
+                    },
+                )
+            )
+        return found
+
+    def observe(self, snapshot: MonitorsSnapshot) -> list[Evidence]:
+        """A monitor came, went or changed; the findings the session fires while monitoring."""
+        before, self._baseline = self._baseline, snapshot
+        if before is None or self._monitor_policy(self.options) == "off":
+            return []
+        return [Evidence(f.code, dict(f.detail)) for f in decide_change(before, snapshot)]
+
+    def switched_away(self) -> tuple[dict[str, Any], list[Evidence]]:
+        """captureSwitchedTab: the whole screen at the moment the student switched away."""
+        wanted = self.options is not None and self.options.captureSwitchedTab
+        if not (wanted or self._policy.force_capture_switched_tab):
+            return {}, []
+        store = self._evidence()
+        t = time.time()
+        try:
+            image = capture_screen(self._window.screen())
+            if store is None:
+                raise CaptureFailure(4012, "there is no evidence store for this session")
+            photo = save_capture(image, store.folder, "5005-screen", t, store)
+        except CaptureFailure as failure:
+            self._decided("capture", "failed", {"code": failure.code, "why": failure.message})
+            return {"screenshot": None}, [
+                Evidence(failure.code, {"cause": failure.message, "duringMonitoring": True})
+            ]
+        if photo is None:
+            return {"screenshot": None, "screenshotNote": "the evidence pool is full"}, []
+        return {"screenshot": photo.as_detail()}, []
+
+    def stop(self) -> None:
+        self._monitoring = False
+        self._release_keyboard()
+        self.clipboard.stop()
+
+    # -- decisions ----------------------------------------------------------------------------
+
+    def fullscreen(self) -> FullscreenDecision:
+        page = None if self.options is None else self.options.forceFullScreen
+        return decide_fullscreen(self._fullscreen_mode, page, self._policy.force_fullscreen)
+
+    # -- what the detectors saw -----------------------------------------------------------------
+
+    @fail_safe(None)
+    def on_fullscreen(self, change: FullscreenChange) -> None:
+        if change.fullscreen or not self.fullscreen().restore:
+            return
+        self._pending_cause = change.cause
+        if not self._restore.isActive():
+            self._restore.start()
+
+    @fail_safe(None)
+    def on_focus(self, change: FocusChange) -> None:
+        if change.focused:
+            self._refocus.stop()
+            if self._monitoring:
+                self._grab_keyboard()  # X drops a grab when its window is unmapped
+            return
+        decision = decide_refocus(
+            self.fullscreen().restore, self._policy.take_focus_back, self._policy.refocus_after
+        )
+        if decision.refocus:
+            self._pending_cause = change.cause
+            self._refocus.start(round(decision.after * 1000))
+
+    # -- what the kiosk does about it -----------------------------------------------------------
+
+    def _kiosk_window_active(self) -> bool:
+        """One of the kiosk's own windows (the exam, a consent or quit dialog) has focus."""
+        active = self._qapp.activeWindow()
+        return active is not None or self._qapp.activeModalWidget() is not None
+
+    @fail_safe(None)
+    def _take_screen_back(self) -> None:
+        window = self._window
+        if window.isFullScreen() and not window.isMinimized() and covers_screen(window):
+            return
+        window.showFullScreen()
+        window.raise_()
+        window.activateWindow()
+        self._decided("fullscreen", "restored", {"cause": self._pending_cause})
+
+    @fail_safe(None)
+    def _take_focus_back(self) -> None:
+        if self._kiosk_window_active() and not self._window.isMinimized():
+            return
+        if self.fullscreen().restore:
+            self._window.showFullScreen()
+        self._window.raise_()
+        self._window.activateWindow()
+        self._decided("focus", "taken back", {"cause": self._pending_cause})
+
+    # -- the keyboard --------------------------------------------------------------------------
+
+    def _grab_keyboard(self) -> None:
+        """X11: every key goes to the kiosk, so the window manager's switcher never sees
+        Alt+Tab or Super. Qt grabs through its own connection, so the page still gets keys."""
+        if not (self._policy.keyboard_grab and self._fullscreen_mode):
+            return
+        if QGuiApplication.platformName() != "xcb":
+            return
+        handle = self._window.windowHandle()
+        if handle is None:
+            return
+        grabbed = handle.setKeyboardGrabEnabled(True)
+        if grabbed != self.keyboard_grabbed:
+            self._decided("keyboard", "grabbed" if grabbed else "grab refused by X", {})
+        self.keyboard_grabbed = grabbed
+
+    def _release_keyboard(self) -> None:
+        if not self.keyboard_grabbed:
+            return
+        handle = self._window.windowHandle()
+        if handle is not None:
+            handle.setKeyboardGrabEnabled(False)
+        self.keyboard_grabbed = False
+        self._decided("keyboard", "released", {})
+
+    def close(self) -> None:
+        self._restore.stop()
+        self._refocus.stop()
+        self._release_keyboard()
+        self.clipboard.stop()
+        if self.keys is not None:
+            self.keys.remove()
+        if self.blanker is not None:
+            self.blanker.stop()
+        if self.monitors is not None:
+            self.monitors.close()

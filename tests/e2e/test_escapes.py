@@ -1,0 +1,322 @@
+"""A determined student against the running kiosk: every attempt one by one, table-driven.
+
+One ``kiosk run`` (a subprocess, fullscreen under openbox) runs an exam with tabSwitch,
+captureSwitchedTab and forceFullScreen. Each row tries one way out (a shortcut sent with
+xdotool, a script the exam page runs, something done to the desktop), waits for the evidence it
+must leave, then checks the exam is still locked: the same exam page instance answers, at the same
+URL, and the kiosk window is the active window and fullscreen. The tally is printed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.process import REPO, KioskProcess
+from tests.support.server import ReportServer
+from tests.support.tally import ESCAPES
+from tests.support.wm import keyboard_grab_status, net_wm_state, set_fullscreen
+
+OPTIONS = {
+    "trackingOptions": {"tabSwitch": True, "captureSwitchedTab": True, "forceFullScreen": True}
+}
+
+
+def xdotool(*args: str) -> str:
+    return subprocess.run(
+        ["xdotool", *args], capture_output=True, text=True, timeout=10, check=True
+    ).stdout.strip()
+
+
+def wait(what: str, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (found := predicate()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+    return found
+
+
+@dataclass
+class Exam:
+    proc: KioskProcess
+    server: ReportServer
+    run: str
+    window: str
+    page_id: str
+    url: str
+    display: str
+
+    def reports(self) -> list[dict[str, Any]]:
+        return self.server.reports_of(self.run)
+
+    def codes(self) -> list[int]:
+        out = []
+        for r in self.reports():
+            if r.get("type") == "event":
+                code = r["detail"].get("evidenceCode") or r["detail"].get("errorCode")
+                if code:
+                    out.append(code)
+        return out
+
+    def run_js(self, js: str) -> dict[str, Any]:
+        """Runs ``js`` in the exam page; returns its report (from whichever page answers)."""
+        ident = self.server.command(self.run, js)
+        return wait(
+            f"the page to run {js!r}",
+            lambda: next(
+                (r for r in self.reports() if r.get("type") == "did" and r["id"] == ident), None
+            ),
+        )
+
+
+@pytest.fixture(scope="module")
+def exam(
+    server: ReportServer, display: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Exam]:
+    folder = tmp_path_factory.mktemp("escapes")
+    run = "escapes-" + os.urandom(4).hex()
+    url = server.exam_url(run, "", OPTIONS, page="escape.html")
+    proc = KioskProcess(folder, url)
+    try:
+        ready = server.wait_for(
+            run, lambda r: any(x["type"] in ("ready", "setup-failed") for x in r)
+        )
+        first = next(x for x in ready if x["type"] in ("ready", "setup-failed"))
+        assert first["type"] == "ready", first
+        window = xdotool("search", "--sync", "--onlyvisible", "--name", "^kiosk$").split()[0]
+        yield Exam(proc, server, run, window, first["pageId"], url, display.display)
+    finally:
+        proc.kill()
+
+
+def locked(exam: Exam) -> list[str]:
+    """Everything that is not as it must be after an attempt (empty: still locked)."""
+    problems = []
+    if exam.proc.proc.poll() is not None:
+        return [f"the kiosk exited with {exam.proc.proc.returncode}"]
+    answer = exam.run_js("return 1;")
+    if answer["pageId"] != exam.page_id:
+        problems.append(f"another page answers: {answer['href']}")
+    elif answer["href"] != exam.url:
+        problems.append(f"the exam page moved to {answer['href']}")
+    try:
+        wait("the kiosk to be active", lambda: xdotool("getactivewindow") == exam.window, 5)
+    except AssertionError:
+        problems.append("the kiosk window is not the active window")
+    try:
+        wait("fullscreen", lambda: "FULLSCREEN" in net_wm_state(exam.window), 5)
+    except AssertionError:
+        problems.append(f"the kiosk window is not fullscreen ({net_wm_state(exam.window)})")
+    return problems
+
+
+def decided(exam: Exam, since: int, policy: str, start: str = "") -> list[tuple[str, str, dict]]:
+    return [d for d in exam.proc.decisions()[since:] if d[0] == policy and d[1].startswith(start)]
+
+
+# -- the attempts --------------------------------------------------------------------------------
+
+#: Shortcuts, as xdotool names them, with the chord the kiosk must record as refused.
+SHORTCUTS = [
+    ("ctrl+n", "Ctrl+N"), ("ctrl+t", "Ctrl+T"), ("ctrl+w", "Ctrl+W"), ("ctrl+q", "Ctrl+Q"),
+    ("ctrl+p", "Ctrl+P"), ("ctrl+s", "Ctrl+S"), ("ctrl+o", "Ctrl+O"), ("ctrl+u", "Ctrl+U"),
+    ("ctrl+l", "Ctrl+L"), ("F5", "F5"), ("ctrl+r", "Ctrl+R"), ("F11", "F11"), ("F12", "F12"),
+    ("ctrl+shift+i", "Ctrl+Shift+I"), ("ctrl+shift+j", "Ctrl+Shift+J"),
+    ("ctrl+shift+c", "Ctrl+Shift+C"), ("alt+Left", "Alt+Left"), ("alt+Right", "Alt+Right"),
+    ("alt+F4", "Alt+F4"), ("alt+Tab", "Alt+Tab"), ("ctrl+plus", "Ctrl+Shift+Plus"),
+    ("ctrl+minus", "Ctrl+Minus"), ("ctrl+0", "Ctrl+0"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("keys", "chord"), SHORTCUTS, ids=[s[0] for s in SHORTCUTS])
+def test_shortcut(exam: Exam, keys: str, chord: str) -> None:
+    since = len(exam.proc.decisions())
+    xdotool("key", keys)
+    try:
+        evidence = wait(
+            f"{chord} refused",
+            lambda: [d for d in decided(exam, since, "keys", "refused") if d[2]["chord"] == chord],
+        )
+    except AssertionError:
+        recorded = decided(exam, since, "keys")
+        raise AssertionError(f"{chord} not refused; recorded: {recorded}") from None
+    problems = locked(exam)
+    ESCAPES.record(f"key {keys}", bool(problems))
+    assert not problems, problems
+    assert len(evidence) == 1
+
+
+def test_escape_reaches_the_page_but_never_leaves_fullscreen(exam: Exam) -> None:
+    exam.run_js(
+        "window.__esc = 0; addEventListener('keydown', e => { if (e.key === 'Escape') __esc++; });"
+    )
+    xdotool("key", "Escape")
+    seen = wait(
+        "the page to get Escape", lambda: exam.run_js("if (!__esc) throw 'no';")["error"] is None
+    )
+    problems = locked(exam)
+    ESCAPES.record("key Escape", bool(problems))
+    assert seen and not problems, problems
+
+
+def test_the_keyboard_is_grabbed_so_the_window_manager_gets_no_keys(exam: Exam) -> None:
+    status = keyboard_grab_status(exam.display)
+    ESCAPES.record("grab the keyboard from another client", status != 1)
+    assert status == 1, "another client could grab the keyboard (1 = AlreadyGrabbed)"
+
+
+OTHER = "http://localhost:{port}/outside.html"
+
+
+@dataclass(frozen=True)
+class PageAttempt:
+    name: str
+    js: str
+    policy: str | None  # the decision the kiosk must record (None: the engine refuses it)
+    start: str = ""
+    click: bool = False  # the page's own script cannot do it: the student clicks #target
+
+
+PAGE_ATTEMPTS = [
+    PageAttempt("window.open elsewhere", "window.open('{other}');", "navigation", "refused"),
+    PageAttempt("target=_blank link", "document.getElementById('blank').href = '{other}';"
+                "document.getElementById('blank').click();", "navigation", "refused"),
+    PageAttempt("location elsewhere", "setTimeout(() => location.href = '{other}', 0);",
+                "navigation", "refused"),
+    PageAttempt("document.exitFullscreen", "document.exitFullscreen().catch(() => {{}});", None),
+    PageAttempt("window.close", "window.close();", "quit", "refused"),
+    PageAttempt("print", "window.print();", "print", "refused"),
+    PageAttempt("download", "const a = document.createElement('a');"
+                "a.href = URL.createObjectURL(new Blob(['answers'])); a.download = 'a.txt';"
+                "document.body.append(a); a.click();", "download", "refused"),
+    PageAttempt("blob top-level", "const u = URL.createObjectURL(new Blob(['<h1>x</h1>'],"
+                "{{type: 'text/html'}})); setTimeout(() => location.href = u, 0);",
+                "navigation", "refused"),
+    # Chromium itself refuses a page's top-level navigation to data: (it never reaches us).
+    PageAttempt("data top-level", "setTimeout(() => location.href = "
+                "'data:text/html,<h1>gone</h1>', 0);", None),
+    PageAttempt("foreign form", "const f = document.getElementById('foreign');"
+                "f.action = '{other}'; setTimeout(() => f.submit(), 0);", "navigation", "refused"),
+    PageAttempt("foreign iframe", "document.getElementById('slot').innerHTML ="
+                "'<iframe src=\"{other}\"></iframe>';", "navigation", "refused"),
+    PageAttempt("foreign image", "new Image().src = '{other}?img';", "request", "refused"),
+    PageAttempt("file chooser", "const i = document.createElement('input'); i.type = 'file';"
+                "i.id = 'target'; i.style = 'position:fixed;left:0;top:0;width:400px;"
+                "height:200px;z-index:9'; document.body.append(i);", "upload", "refused",
+                click=True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("attempt", PAGE_ATTEMPTS, ids=[a.name for a in PAGE_ATTEMPTS])
+def test_page_script(exam: Exam, attempt: PageAttempt) -> None:
+    since = len(exam.proc.decisions())
+    other = OTHER.format(port=exam.server.port)
+    answer = exam.run_js(attempt.js.format(other=other))
+    assert answer["error"] is None, answer
+    if attempt.click:
+        xdotool("mousemove", "100", "100", "click", "1")
+    if attempt.policy is not None:
+        policy = attempt.policy
+        wait(f"a {policy} decision", lambda: decided(exam, since, policy, attempt.start))
+    else:
+        time.sleep(0.5)  # what the engine does by itself happens at once
+    problems = locked(exam)
+    ESCAPES.record(f"page {attempt.name}", bool(problems))
+    assert not problems, problems
+
+
+def new_codes(exam: Exam, before: int) -> list[int]:
+    return exam.codes()[before:]
+
+
+def test_another_window_activated_is_recorded_with_a_screenshot_and_taken_back(
+    exam: Exam,
+) -> None:
+    before, since = len(exam.codes()), len(exam.proc.decisions())
+    intruder = subprocess.Popen(
+        [sys.executable, "tests/support/intruder.py"], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert intruder.stdout is not None and intruder.stdout.readline().strip() == "shown"
+        wait("5005 then 5006", lambda: new_codes(exam, before)[:2] == [5005, 5006])
+        problems = locked(exam)
+    finally:
+        intruder.terminate()
+        intruder.wait(10)
+        if intruder.stdout is not None:
+            intruder.stdout.close()
+    ESCAPES.record("another window activated", bool(problems))
+    assert not problems, problems
+    assert decided(exam, since, "focus", "taken back")
+    lost = [r for r in exam.reports() if r.get("type") == "event"
+            and r["detail"].get("evidenceCode") == 5005][-1]["detail"]  # fmt: skip
+    shot = Path(lost["screenshot"]["path"])
+    assert shot.stat().st_mode & 0o777 == 0o600
+    assert shot.read_bytes()[:2] == b"\xff\xd8"  # a JPEG of the whole screen
+
+
+def test_minimise_is_undone_within_a_fraction_of_a_second(exam: Exam) -> None:
+    before, since = len(exam.codes()), len(exam.proc.decisions())
+    xdotool("windowminimize", exam.window)
+    wait("5005 then 5006", lambda: new_codes(exam, before)[:2] == [5005, 5006])
+    problems = locked(exam)
+    ESCAPES.record("minimise", bool(problems))
+    assert not problems, problems
+    assert decided(exam, since, "fullscreen", "restored")
+    away = [r for r in exam.reports() if r.get("type") == "event"
+            and r["detail"].get("evidenceCode") == 5006][-1]["detail"]["awaySeconds"]  # fmt: skip
+    assert away < 1.0
+
+
+def test_the_window_manager_taking_fullscreen_away_is_undone(exam: Exam) -> None:
+    before, since = len(exam.codes()), len(exam.proc.decisions())
+    for _ in range(5):  # openbox now and then drops a state message that comes too early
+        set_fullscreen(exam.display, int(exam.window), on=False)
+        try:
+            wait("5005", lambda: 5005 in new_codes(exam, before), 2)
+            break
+        except AssertionError:
+            continue
+    try:
+        wait("5005 then 5006", lambda: new_codes(exam, before)[:2] == [5005, 5006])
+    except AssertionError:
+        raise AssertionError(
+            f"codes {new_codes(exam, before)}, decisions {exam.proc.decisions()[since:]}, "
+            f"state {net_wm_state(exam.window)}"
+        ) from None
+    problems = locked(exam)
+    ESCAPES.record("window manager leaves fullscreen", bool(problems))
+    assert not problems, problems
+    restored = decided(exam, since, "fullscreen", "restored")
+    assert restored and "left fullscreen" in restored[0][2]["cause"]
+
+
+def test_a_monitor_added_during_the_exam_is_5007_and_covered(exam: Exam) -> None:
+    before = len(exam.codes())
+    name = "KIOSK-ESCAPE"
+    subprocess.run(["xrandr", "--setmonitor", name, "640/169x800/211+640+0", "none"], check=True)
+    try:
+        wait("5007", lambda: 5007 in new_codes(exam, before))
+        covers = wait(
+            "a blank cover",
+            lambda: xdotool("search", "--onlyvisible", "--name", "^kiosk: unused screen$"),
+        )
+        assert covers
+    finally:
+        subprocess.run(["xrandr", "--delmonitor", name], check=True)
+    problems = locked(exam)
+    ESCAPES.record("xrandr monitor added", bool(problems))
+    assert not problems, problems
+    added = [r for r in exam.reports() if r.get("type") == "event"
+             and r["detail"].get("evidenceCode") == 5007][-1]["detail"]  # fmt: skip
+    assert name in json.dumps(added)

@@ -1,0 +1,435 @@
+"""Shortcuts and the clipboard on the real stack: a KioskApp's page, keys sent to its QWindow
+(the path the X server's keys take), another process owning the X clipboard."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PyQt6.QtCore import QPoint, QPointF
+from PyQt6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import KioskApp
+from kiosk.clipboard import ClipboardGuard, apply_page_settings
+from kiosk.keyfilter import _KEY_NAMES, KeyFilter, chord_of
+from kiosk.qt import (
+    QApplication,
+    QClipboard,
+    QEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QLineEdit,
+    QObject,
+    Qt,
+    QWebEngineProfile,
+    QWebEngineSettings,
+    QWheelEvent,
+    QWidget,
+    sip,
+)
+from policies.keys import SHORTCUTS, KeyPolicy
+from tests.support.server import ReportServer
+
+REPO = Path(__file__).resolve().parents[1]
+Decision = tuple[str, str, dict[str, Any]]
+MOD = Qt.KeyboardModifier
+_MODS = {"Ctrl": MOD.ControlModifier, "Alt": MOD.AltModifier, "Shift": MOD.ShiftModifier,
+         "Meta": MOD.MetaModifier}  # fmt: skip
+_QT_NAMES = {"PrintScreen": "Print", "Enter": "Return"}
+MODIFIER_KEYS = {"Control", "Alt", "Shift", "Meta"}
+
+
+def key_of(chord: str) -> tuple[Qt.Key, Qt.KeyboardModifier]:
+    *mods, key = chord.split("+")
+    flags = MOD.NoModifier
+    for mod in mods:
+        flags |= _MODS[mod]
+    return getattr(Qt.Key, "Key_" + _QT_NAMES.get(key, key)), flags
+
+
+def click(app: KioskApp, chord: str) -> None:
+    key, mods = key_of(chord)
+    letter = chord.split("+")[-1]
+    if len(letter) == 1 and letter.isalpha():  # QTest's own text ignores Shift
+        letter = letter.upper() if mods & MOD.ShiftModifier else letter.lower()
+        QTest.keyClick(app.window.windowHandle(), letter, mods)
+    else:
+        QTest.keyClick(app.window.windowHandle(), key, mods)
+
+
+def evaluate(qtbot: QtBot, app: KioskApp, script: str) -> Any:
+    box: list[Any] = []
+    app.window.page.runJavaScript(script, 0, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
+    return box[0]
+
+
+def wait_page(
+    qtbot: QtBot, app: KioskApp, script: str, until: Callable[[Any], bool], timeout: float = 10
+) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = evaluate(qtbot, app, script)
+        if until(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page's {script!r} stayed {value!r}")
+        qtbot.wait(20)
+
+
+def typed_keys(qtbot: QtBot, app: KioskApp) -> list[str]:
+    """The non-modifier keys the page saw, once the marker key "x" has arrived."""
+    seen = wait_page(qtbot, app, "window.seen", lambda s: any(k["key"] == "x" for k in s))
+    return [k["key"] for k in seen if k["type"] == "keydown" and k["key"] not in MODIFIER_KEYS]
+
+
+@pytest.fixture
+def page(make_kiosk: Callable[..., KioskApp], server: ReportServer, qtbot: QtBot) -> KioskApp:
+    """The keys page, loaded, its window active and its first input focused."""
+    app = make_kiosk(server.url("keys.html"))
+    # The kiosk's own filter (kiosk.lockdown) goes: each test installs the one it examines.
+    assert app.lockdown.keys is not None
+    app.lockdown.keys.remove()
+    app.window.activateWindow()
+    qtbot.waitUntil(app.window.isActiveWindow, timeout=10_000)
+    ready = "document.readyState == 'complete' && document.activeElement.id == 'answer'"
+    wait_page(qtbot, app, f"({ready}) && document.hasFocus()", lambda ok: ok is True, 20)
+    return app
+
+
+@pytest.fixture
+def key_filter(
+    qapp: QApplication,
+) -> Iterator[Callable[..., tuple[KeyFilter, list[Decision]]]]:
+    made: list[KeyFilter] = []
+
+    def make(
+        windows: Callable[[], list[QWidget]], policy: KeyPolicy | None = None
+    ) -> tuple[KeyFilter, list[Decision]]:
+        decisions: list[Decision] = []
+        made.append(KeyFilter(qapp, windows, policy or KeyPolicy(), lambda *d: decisions.append(d)))
+        return made[-1], decisions
+
+    yield make
+    for one in made:
+        one.remove()
+
+
+# -- keys ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chord", "what"),
+    [
+        ("Ctrl+W", "close the window"),
+        ("Ctrl+Shift+I", "developer tools"),
+        ("F5", "reload"),
+        ("F11", "leave fullscreen"),
+        ("Alt+Left", "back/forward"),
+        ("Alt+F4", "close the window"),
+        ("Ctrl+Plus", "zoom"),
+        ("Ctrl+P", "print"),
+    ],
+)
+def test_a_refused_chord_is_swallowed_and_reported_once(
+    page: KioskApp, key_filter: Any, qtbot: QtBot, chord: str, what: str
+) -> None:
+    _, decisions = key_filter(lambda: [page.window])
+    click(page, chord)
+    click(page, "X")  # a marker: when it has reached the page, so would the chord have
+    assert typed_keys(qtbot, page) == ["x"]
+    assert decisions == [("keys", "refused", {"chord": chord, "what": what})]
+    assert page.window.isVisible()
+    assert evaluate(qtbot, page, "document.getElementById('answer').value") == "x"
+
+
+def test_typing_and_editing_reach_the_page(page: KioskApp, key_filter: Any, qtbot: QtBot) -> None:
+    _, decisions = key_filter(lambda: [page.window])
+    for chord in ("A", "Shift+B", "Backspace", "C", "Ctrl+A", "Escape", "Tab", "X"):
+        click(page, chord)
+    assert typed_keys(qtbot, page) == ["a", "B", "Backspace", "c", "a", "Escape", "Tab", "x"]
+    assert decisions == []
+    assert evaluate(qtbot, page, "document.getElementById('answer').value") == "ac"
+    assert evaluate(qtbot, page, "document.getElementById('second').value") == "x"
+
+
+@pytest.mark.parametrize(
+    ("policy", "chord", "page_key"),
+    [
+        (KeyPolicy(allow_zoom=True), "Ctrl+Equal", "="),
+        (KeyPolicy(), "Ctrl+Equal", None),
+        (KeyPolicy(clipboard="isolated"), "Ctrl+V", "v"),
+        (KeyPolicy(clipboard="block"), "Ctrl+V", None),
+    ],
+)
+def test_policy_flags_decide_zoom_and_clipboard_keys(
+    page: KioskApp, key_filter: Any, qtbot: QtBot, policy: KeyPolicy, chord: str,
+    page_key: str | None,
+) -> None:  # fmt: skip
+    _, decisions = key_filter(lambda: [page.window], policy)
+    click(page, chord)
+    click(page, "X")
+    assert typed_keys(qtbot, page) == ([page_key] if page_key else []) + ["x"]
+    assert [d[2]["chord"] for d in decisions] == ([] if page_key else [chord])
+
+
+def test_auto_repeat_is_swallowed_but_not_reported_again(
+    page: KioskApp, key_filter: Any, qtbot: QtBot
+) -> None:
+    _, decisions = key_filter(lambda: [page.window])
+    window = page.window.windowHandle()
+    QTest.keyPress(window, Qt.Key.Key_W, MOD.ControlModifier)
+    for _ in range(5):
+        repeat = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_W, MOD.ControlModifier, "w", True)
+        assert QApplication.sendEvent(window, repeat) is True  # swallowed
+    QTest.keyRelease(window, Qt.Key.Key_W, MOD.ControlModifier)
+    click(page, "X")
+    assert typed_keys(qtbot, page) == ["x"]
+    assert decisions == [("keys", "refused", {"chord": "Ctrl+W", "what": "close the window"})]
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
+def test_real_x_key_events_are_filtered_too(page: KioskApp, key_filter: Any, qtbot: QtBot) -> None:
+    """xdotool types through the X server (XTEST), exactly as a keyboard does."""
+    _, decisions = key_filter(lambda: [page.window])
+    env = dict(os.environ)
+    subprocess.run(["xdotool", "key", "ctrl+w", "x"], env=env, check=True, timeout=10)
+    assert typed_keys(qtbot, page) == ["x"]
+    assert decisions == [("keys", "refused", {"chord": "Ctrl+W", "what": "close the window"})]
+
+
+def test_ctrl_wheel_zoom_is_swallowed_and_reported_once_per_gesture(
+    page: KioskApp, key_filter: Any, qtbot: QtBot
+) -> None:
+    _, decisions = key_filter(lambda: [page.window])
+    window = page.window.windowHandle()
+
+    def wheel(mods: Qt.KeyboardModifier) -> bool:
+        event = QWheelEvent(
+            QPointF(200, 200), QPointF(200, 200), QPoint(0, 0), QPoint(0, 120),
+            Qt.MouseButton.NoButton, mods, Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        return QApplication.sendEvent(window, event)
+
+    assert all(wheel(MOD.ControlModifier) for _ in range(5))
+    assert [d[2] for d in decisions] == [{"chord": "Ctrl+Wheel", "what": "zoom"}]
+    wheel(MOD.NoModifier)  # plain scrolling is the page's
+    wait_page(qtbot, page, "window.seen", lambda s: any(k["type"] == "wheel" for k in s))
+    seen = evaluate(qtbot, page, "window.seen")
+    assert [k["ctrl"] for k in seen if k["type"] == "wheel"] == [False]
+
+
+def test_keys_for_other_windows_are_left_alone(
+    page: KioskApp, key_filter: Any, qtbot: QtBot
+) -> None:
+    _, decisions = key_filter(lambda: [page.window])
+    other = QLineEdit()
+    qtbot.addWidget(other)
+    arrived: list[str] = []
+
+    class Spy(QObject):
+        def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+            if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+                arrived.append(chord_of(event))
+            return False
+
+    spy = Spy(other)
+    other.installEventFilter(spy)
+    QTest.keyClick(other, Qt.Key.Key_W, MOD.ControlModifier)
+    assert arrived == ["Ctrl", "Ctrl+W"]
+    assert decisions == []
+
+
+def test_remove_uninstalls_and_deleted_windows_are_skipped(
+    page: KioskApp, key_filter: Any, qtbot: QtBot
+) -> None:
+    gone = QWidget()
+    sip.delete(gone)
+    keys, decisions = key_filter(lambda: [gone, page.window])
+    click(page, "Ctrl+W")
+    assert len(decisions) == 1
+    keys.remove()
+    keys.remove()  # twice is fine
+    assert not keys.installed
+    click(page, "Ctrl+W")
+    click(page, "X")
+    assert typed_keys(qtbot, page) == ["w", "x"]
+    assert len(decisions) == 1
+
+
+def test_a_failing_filter_lets_keys_through(
+    page: KioskApp, key_filter: Any, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Failing open: a broken filter must not take the student's keyboard away."""
+
+    def broken() -> list[QWidget]:
+        raise RuntimeError("boom")
+
+    _, decisions = key_filter(broken)
+    click(page, "Ctrl+W")
+    click(page, "X")
+    assert typed_keys(qtbot, page) == ["w", "x"]
+    assert decisions == []
+    assert "key filter failed" in caplog.text
+
+
+def test_chords_are_named_like_the_policy_table(qapp: QApplication) -> None:
+    def chord(key: Qt.Key, mods: Qt.KeyboardModifier = MOD.NoModifier, text: str = "") -> str:
+        return chord_of(QKeyEvent(QEvent.Type.KeyPress, key, mods, text))
+
+    assert chord(Qt.Key.Key_I, MOD.ShiftModifier | MOD.ControlModifier) == "Ctrl+Shift+I"
+    assert chord(Qt.Key.Key_Plus, MOD.ControlModifier | MOD.KeypadModifier) == "Ctrl+Plus"
+    assert chord(Qt.Key.Key_Backtab, MOD.AltModifier | MOD.ShiftModifier) == "Alt+Shift+Tab"
+    assert chord(Qt.Key.Key_Super_L, MOD.MetaModifier) == "Meta"
+    assert chord(Qt.Key.Key_Control, MOD.ControlModifier) == "Ctrl"
+    assert chord(Qt.Key.Key_Print) == "PrintScreen"
+    assert chord(Qt.Key.Key_Return) == "Enter"
+    assert chord(Qt.Key.Key_Q, MOD.MetaModifier) == "Meta+Q"
+    assert chord_of(QKeyEvent(QEvent.Type.KeyPress, ord("Ж"), MOD.NoModifier, "ж")) == "Ж"
+    names = set(_KEY_NAMES.values()) | {"Wheel"}
+    for shortcut in SHORTCUTS:
+        assert shortcut.split("+")[-1] in names, shortcut
+
+
+# -- clipboard ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clipboard(qapp: QApplication) -> QClipboard:
+    board = QGuiApplication.clipboard()
+    assert board is not None and board.supportsSelection()  # X11
+    for mode in (QClipboard.Mode.Clipboard, QClipboard.Mode.Selection):
+        board.clear(mode)  # what earlier tests' pages selected or copied
+    return board
+
+
+@pytest.fixture
+def guard(qapp: QApplication) -> Iterator[Callable[[str], tuple[ClipboardGuard, list[Decision]]]]:
+    made: list[ClipboardGuard] = []
+
+    def make(mode: Any) -> tuple[ClipboardGuard, list[Decision]]:
+        decisions: list[Decision] = []
+        made.append(ClipboardGuard(mode, lambda *d: decisions.append(d)))
+        return made[-1], decisions
+
+    yield make
+    for one in made:
+        one.stop()
+        sip.delete(one)
+
+
+@pytest.fixture
+def outside() -> Iterator[Callable[[str], subprocess.Popen[str]]]:
+    """Another program copies TEXT and stays alive, owning the X selections, for 3 s."""
+    started: list[subprocess.Popen[str]] = []
+
+    def copy(text: str) -> subprocess.Popen[str]:
+        env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+        owner = subprocess.Popen(
+            [sys.executable, "tests/support/clipboard_owner.py", text, "3"],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        started.append(owner)
+        assert owner.stdout is not None and owner.stdout.readline().strip() == "owned"
+        return owner
+
+    yield copy
+    for owner in started:
+        owner.terminate()
+        owner.communicate(timeout=10)
+
+
+def test_isolated_clears_what_another_program_copies(
+    qtbot: QtBot, clipboard: QClipboard, guard: Any, outside: Any
+) -> None:
+    keeper, decisions = guard("isolated")
+    keeper.start()
+    outside("copied outside the exam")
+    qtbot.waitUntil(lambda: len(decisions) == 2, timeout=5_000)
+    why = "another program put something on the clipboard"
+    assert decisions == [
+        ("clipboard", "cleared", {"why": why, "selection": "clipboard"}),
+        ("clipboard", "cleared", {"why": why, "selection": "selection"}),
+    ]
+    assert clipboard.text() == ""
+    assert clipboard.text(QClipboard.Mode.Selection) == ""
+
+
+def test_isolated_keeps_the_kiosks_own_copy_until_stop(
+    qtbot: QtBot, clipboard: QClipboard, guard: Any, outside: Any
+) -> None:
+    outside("copied before the exam")
+    qtbot.waitUntil(lambda: clipboard.text() == "copied before the exam", timeout=5_000)
+    keeper, decisions = guard("isolated")
+    keeper.start()  # clears what was there before
+    assert clipboard.text() == ""
+    assert [d[2]["selection"] for d in decisions] == ["clipboard, selection"]
+    clipboard.setText("copied inside the exam")
+    qtbot.wait(300)  # a guard that wrongly cleared it would have done so by now
+    assert clipboard.text() == "copied inside the exam"
+    assert len(decisions) == 1
+    keeper.stop()
+    assert clipboard.text() == ""
+    assert not clipboard.ownsClipboard()
+
+
+def test_block_clears_even_the_kiosks_own_copy(
+    qtbot: QtBot, clipboard: QClipboard, guard: Any
+) -> None:
+    keeper, decisions = guard("block")
+    keeper.start()
+    clipboard.setText("copied inside the exam")
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=5_000)
+    assert [d[2] for d in decisions] == [{"why": "copying is blocked", "selection": "clipboard"}]
+
+
+def test_allow_leaves_the_clipboard_alone(
+    qtbot: QtBot, clipboard: QClipboard, guard: Any, outside: Any
+) -> None:
+    keeper, decisions = guard("allow")
+    outside("shared with the exam")
+    qtbot.waitUntil(lambda: clipboard.text() == "shared with the exam", timeout=5_000)
+    keeper.start()
+    qtbot.wait(300)
+    assert clipboard.text() == "shared with the exam"
+    keeper.stop()
+    assert clipboard.text() == "shared with the exam"
+    assert decisions == []
+
+
+def test_isolated_page_pastes_its_own_copy_but_not_the_outside_one(
+    page: KioskApp, key_filter: Any, guard: Any, outside: Any, qtbot: QtBot
+) -> None:
+    key_filter(lambda: [page.window], KeyPolicy(clipboard="isolated"))
+    keeper, decisions = guard("isolated")
+    keeper.start()
+    outside("from outside")
+    qtbot.waitUntil(lambda: len(decisions) == 2, timeout=5_000)
+    click(page, "Ctrl+V")  # nothing to paste: it was cleared
+    for chord in ("I", "N", "Ctrl+A", "Ctrl+C", "Tab", "Ctrl+V"):
+        click(page, chord)
+    wait_page(qtbot, page, "document.getElementById('second').value", lambda v: v == "in")
+    assert evaluate(qtbot, page, "document.getElementById('answer').value") == "in"
+
+
+def test_page_settings_keep_scripts_off_the_clipboard(qapp: QApplication) -> None:
+    attr = QWebEngineSettings.WebAttribute
+    for mode, allowed in (("block", False), ("isolated", False), ("allow", True)):
+        profile = QWebEngineProfile()
+        settings = profile.settings()
+        assert settings is not None
+        settings.setAttribute(attr.JavascriptCanAccessClipboard, True)
+        settings.setAttribute(attr.JavascriptCanPaste, True)
+        apply_page_settings(settings, mode)  # type: ignore[arg-type]
+        assert settings.testAttribute(attr.JavascriptCanAccessClipboard) is allowed
+        assert settings.testAttribute(attr.JavascriptCanPaste) is allowed
+        del settings
+        sip.delete(profile)
