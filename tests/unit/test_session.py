@@ -452,3 +452,38 @@ def test_end_after_stop_changes_nothing(
     session.end("quit")
     assert len(sink.delivered) == delivered
     assert "ended" not in record.meta()
+
+
+def test_leaving_an_enforced_fullscreen_is_one_switch_away_with_focus_loss(
+    session: Session, sink: Sink
+) -> None:
+    _monitoring(session)
+    session.on_fullscreen(False, True, "the kiosk window was minimised")
+    session.on_focus(False, "the kiosk window was minimised")  # the same moment, seen twice
+    session.on_fullscreen(True, True, "the kiosk window is fullscreen")
+    assert [e.code for e in _focus_events(sink)] == [5005]  # still unfocused: still away
+    session.on_focus(True, "the kiosk window is active again")
+    lost, back = _focus_events(sink)
+    assert (lost.code, back.code) == (5005, 5006)
+    assert lost.detail["cause"] == "the kiosk window was minimised"
+
+
+def test_fullscreen_left_while_focused_is_5005_only_when_enforced(
+    session: Session, sink: Sink
+) -> None:
+    _monitoring(session, forceFullScreen=False)
+    session.on_fullscreen(False, False, "the kiosk window left fullscreen")
+    assert _focus_events(sink) == []
+    session.on_fullscreen(False, True, "the kiosk window left fullscreen")
+    session.on_fullscreen(True, True, "the kiosk window is fullscreen")
+    assert [e.code for e in _focus_events(sink)] == [5005, 5006]
+
+
+def test_focus_without_tab_switch_is_ignored_but_fullscreen_is_not(
+    session: Session, sink: Sink
+) -> None:
+    _monitoring(session, tabSwitch=False)
+    session.on_focus(False, "another window was activated")
+    assert _focus_events(sink) == []
+    session.on_fullscreen(False, True, "the kiosk window left fullscreen")
+    assert [e.code for e in _focus_events(sink)] == [5005]
