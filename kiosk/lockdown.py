@@ -273,6 +273,9 @@ class Lockdown(QObject):
         if window.isFullScreen() and not window.isMinimized() and covers_screen(window):
             return
         window.showFullScreen()
+        screen = window.screen()
+        if screen is not None and not covers_screen(window):
+            window.setGeometry(screen.geometry())  # still fullscreen, but sized for a mode gone
         window.raise_()
         window.activateWindow()
         self._decided("fullscreen", "restored", {"cause": self._pending_cause})

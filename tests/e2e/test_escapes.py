@@ -320,3 +320,31 @@ def test_a_monitor_added_during_the_exam_is_5007_and_covered(exam: Exam) -> None
     added = [r for r in exam.reports() if r.get("type") == "event"
              and r["detail"].get("evidenceCode") == 5007][-1]["detail"]  # fmt: skip
     assert name in json.dumps(added)
+
+
+def xrandr(*args: str) -> None:
+    subprocess.run(["xrandr", *args], check=True, timeout=10)
+
+
+def window_size(exam: Exam) -> str:
+    out = xdotool("getwindowgeometry", exam.window)
+    return out.split("Geometry:")[1].strip()
+
+
+def test_a_resolution_change_leaves_the_exam_covering_the_new_screen(exam: Exam) -> None:
+    mode = "1024x768_escape"
+    xrandr("--newmode", mode, "63.50", "1024", "1072", "1176", "1328", "768", "771", "775",
+           "798", "-hsync", "+vsync")  # fmt: skip
+    xrandr("--addmode", "screen", mode)
+    try:
+        xrandr("--output", "screen", "--mode", mode)
+        wait("the exam to fit 1024x768", lambda: window_size(exam) == "1024x768")
+        xrandr("--output", "screen", "--mode", "1280x800")
+        wait("the exam to cover 1280x800 again", lambda: window_size(exam) == "1280x800")
+    finally:
+        subprocess.run(["xrandr", "--output", "screen", "--mode", "1280x800"], check=False)
+        subprocess.run(["xrandr", "--delmode", "screen", mode], check=False)
+        subprocess.run(["xrandr", "--rmmode", mode], check=False)
+    problems = locked(exam)
+    ESCAPES.record("resolution change", bool(problems))
+    assert not problems, problems
