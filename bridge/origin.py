@@ -15,6 +15,12 @@ def origin_of(url: str) -> str:
         return "null"
     if ":" in host:
         host = f"[{host}]"
+    elif not host.isascii():
+        # Browsers spell an internationalised host in punycode (location.origin included).
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return "null"
     try:
         port = parts.port
     except ValueError:

@@ -306,3 +306,16 @@ def test_show_cam_preview_puts_the_live_camera_in_a_corner(
     corner = preview.geometry()
     assert corner.right() < app.window.width() and corner.bottom() < app.window.height()
     assert corner.left() > app.window.width() / 2 and corner.top() > app.window.height() / 2
+
+
+def test_an_internationalised_exam_host_gets_the_api(
+    wait: Waiter, make_kiosk: Factory, server: ReportServer, run_id: str
+) -> None:
+    # Chromium resolves *.localhost to this computer itself; the page's location.origin is
+    # punycode (http://xn--bcher-kva.localhost:PORT) while the exam URL was given in Unicode.
+    url = server.exam_url(run_id, "setup").replace("127.0.0.1", "bücher.localhost")
+    make_kiosk(url)
+    reports = wait(run_id, done)
+    info = next(r for r in reports if r["type"] == "info")
+    assert info["first"]["autoproctor"] == "function"
+    assert results(reports)["setup"]["ok"] is True

@@ -364,6 +364,9 @@ def test_window_mode_windowed_refused_by_policy() -> None:
         ("http://[::1]/", "http://[::1]"),
         ("https://[2001:db8::1]:443/", "https://[2001:db8::1]"),
         ("http://127.0.0.1:5000", "http://127.0.0.1:5000"),
+        # An internationalised host: location.origin spells it in punycode, so must we.
+        ("https://Bücher.example/quiz", "https://xn--bcher-kva.example"),
+        ("https://xn--bcher-kva.example:8443/", "https://xn--bcher-kva.example:8443"),
     ],
 )
 def test_origin_of(url: str, origin: str) -> None:
