@@ -151,9 +151,14 @@ class CameraCapture:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=5)
+            if thread.is_alive():
+                # Stuck in a driver's read(): releasing under it would free what it reads
+                # into. The thread releases the device itself when read() returns.
+                log.warning("the camera thread did not stop within 5 s; it will release later")
+                return
         self.release()
 
     def release(self) -> None:
@@ -206,6 +211,7 @@ class CameraCapture:
                     self._stop.wait(delay)
                 else:
                     next_frame = time.monotonic()
+        self.release()  # the thread's own capture, released by the thread that reads it
 
     def _reopen(self) -> None:
         self.release()

@@ -165,7 +165,8 @@ class Session:
         try:
             return self._run_setup(request, ids or {})
         except BaseException:
-            self.state = State.IDLE  # the student can retry
+            if self.state is not State.STOPPED:  # ended meanwhile (a quit during consent)
+                self.state = State.IDLE  # the student can retry
             if self.devices is not None:
                 self.devices.release()
             raise
@@ -213,11 +214,20 @@ class Session:
         from kiosk.proctoring import SetupFailure
 
         try:
-            return getattr(self.devices, step)(options)
+            result = getattr(self.devices, step)(options)
         except SetupFailure as failure:
+            self._still_setting_up()
             spec = lookup(failure.code, failure.reason)
             self.fire(spec, cause=failure.message)
             raise Rejected(failure.code, f"{spec.message}: {failure.message}") from None
+        self._still_setting_up()
+        return result
+
+    def _still_setting_up(self) -> None:
+        """A device step may wait for the student (the consent screen) while the kiosk is told
+        to quit; the session is closed then, and setup() must not go on writing to it."""
+        if self.state is State.STOPPED:
+            raise Rejected(INVALID_STATE, "setup() was interrupted: the session has ended")
 
     def _lockdown_check(self, options: TrackingOptions) -> dict[str, Any]:
         if self.lockdown is None:

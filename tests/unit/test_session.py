@@ -487,3 +487,35 @@ def test_focus_without_tab_switch_is_ignored_but_fullscreen_is_not(
     assert _focus_events(sink) == []
     session.on_fullscreen(False, True, "the kiosk window left fullscreen")
     assert [e.code for e in _focus_events(sink)] == [5005]
+
+
+def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
+    record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
+) -> None:
+    from kiosk.config import ProctorSettings
+    from kiosk.proctoring import Proctor
+    from kiosk.sources import CameraSource, MicrophoneSource
+
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"a file standing in for a video: check() only asks the OS about it")
+    sessions: list[Session] = []
+
+    def consent(devices: list[str]) -> bool:
+        sessions[0].end("signal 15")  # SIGTERM arrives while the student reads the screen
+        return False  # the dialog closes as the kiosk quits: no consent
+
+    proctor = Proctor(
+        CameraSource("file", path=clip), MicrophoneSource("none"), ProctorSettings(),
+        tmp_path, "http://127.0.0.1/", lambda _: None, consent,
+    )  # fmt: skip
+    session = Session(
+        record, sink, engine=ENGINE, minimum_chromium=120, trust=TrustScoreConfig(),
+        devices=proctor, clock=clock,
+    )  # fmt: skip
+    sessions.append(session)
+    with pytest.raises(Rejected) as caught:
+        _setup(session, numHumans=True)
+    assert caught.value.code == INVALID_STATE
+    assert state(session) is State.STOPPED
+    assert record.closed
+    assert 4004 not in [e.code for e in sink.delivered]  # nothing fired after the end
