@@ -27,13 +27,15 @@ from kiosk.trust import TrustScoreConfig, episodes, score
 
 if TYPE_CHECKING:
     from detectors.base import Observation
-    from kiosk.proctoring import Evidence, Proctor
+    from kiosk.proctoring import DeviceProblem, Evidence, Proctor
 
 log = logging.getLogger("kiosk.session")
 
 NO_DEVICES = "no camera or microphone is attached to this session"
 
 INVALID_STATE = "INVALID_STATE"
+#: The error a device that is lost during the exam fires (4008 camera, 4007 microphone).
+_LOST_CODE = {"camera": 4008, "microphone": 4007}
 INVALID_OPTION = "INVALID_OPTION"
 
 
@@ -135,6 +137,7 @@ class Session:
         self._away_cause = ""
         self._reported_focused = True
         self._lost_at = 0.0
+        self._lost_before_start: dict[int, DeviceProblem] = {}
 
     # -- events ------------------------------------------------------------------------------
 
@@ -264,6 +267,14 @@ class Session:
             self._report_focus(False, f"{self._away_cause} when monitoring started")
         if self.lockdown is not None:
             self._fire_evidence(self.lockdown.start())
+        for lost in self._lost_before_start.values():  # still lost: the exam starts without it
+            self.fire(
+                lookup(lost.code, lost.reason),
+                cause=lost.message,
+                duringMonitoring=True,
+                lostAt=round(lost.t * 1000),
+            )
+        self._lost_before_start.clear()
         if self.devices is not None:
             self._fire_evidence(self.devices.start(self.test_duration, started.t))
         return {"startedAt": started.detail["timestamp"]}
@@ -301,10 +312,18 @@ class Session:
 
     def on_observation(self, obs: Observation) -> None:
         """An observation from a device thread (already back on the session's thread)."""
-        if self.state is not State.MONITORING or self.devices is None:
+        if self.devices is None:
             return
         from kiosk.proctoring import DeviceProblem, DeviceRecovered
 
+        if self.state is State.READY:  # between setup() and start(): remembered, not fired
+            if isinstance(obs, DeviceProblem):
+                self._lost_before_start[obs.code] = obs
+            elif isinstance(obs, DeviceRecovered):
+                self._lost_before_start.pop(_LOST_CODE.get(obs.device, 0), None)
+            return
+        if self.state is not State.MONITORING:
+            return
         if isinstance(obs, DeviceProblem):
             self.fire(lookup(obs.code, obs.reason), cause=obs.message, duringMonitoring=True)
         elif isinstance(obs, DeviceRecovered):

@@ -519,3 +519,47 @@ def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
     assert state(session) is State.STOPPED
     assert record.closed
     assert 4004 not in [e.code for e in sink.delivered]  # nothing fired after the end
+
+
+def _with_devices(record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path) -> Session:
+    from kiosk.config import ProctorSettings
+    from kiosk.proctoring import Proctor
+    from kiosk.sources import CameraSource, MicrophoneSource
+
+    proctor = Proctor(
+        CameraSource("none"), MicrophoneSource("none"), ProctorSettings(), tmp_path,
+        "http://127.0.0.1/", lambda _: None, lambda _: True,
+    )  # fmt: skip
+    return Session(
+        record, sink, engine=ENGINE, minimum_chromium=120, trust=TrustScoreConfig(),
+        devices=proctor, clock=clock,
+    )  # fmt: skip
+
+
+def test_a_camera_lost_between_setup_and_start_is_reported_when_monitoring_starts(
+    record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
+) -> None:
+    from kiosk.proctoring import DeviceProblem
+
+    session = _with_devices(record, sink, clock, tmp_path)
+    _setup(session)
+    session.on_observation(DeviceProblem(T0 + 1, 4008, "not_readable", "the camera went away"))
+    assert 4008 not in [e.code for e in sink.delivered]  # nothing to report before start()
+    session.start()
+    names = [e.names[0] if e.code is None else e.code for e in sink.delivered]
+    assert names[-2:] == ["apMonitoringStarted", 4008]
+    lost = sink.delivered[-1].detail
+    assert lost["reason"] == "not_readable" and lost["lostAt"] == round((T0 + 1) * 1000)
+
+
+def test_a_camera_back_before_start_is_not_reported(
+    record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
+) -> None:
+    from kiosk.proctoring import DeviceProblem, DeviceRecovered
+
+    session = _with_devices(record, sink, clock, tmp_path)
+    _setup(session)
+    session.on_observation(DeviceProblem(T0 + 1, 4008, "not_found", "unplugged"))
+    session.on_observation(DeviceRecovered(T0 + 2, "camera"))
+    session.start()
+    assert 4008 not in [e.code for e in sink.delivered]
