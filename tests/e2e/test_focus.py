@@ -85,3 +85,17 @@ def test_focus_lost_and_regained_fires_exactly_one_5005_then_one_5006(
     stopped = recorded[-1]["detail"]
     assert [v["evidenceCode"] for v in stopped["violations"]] == [5005, 5005]
     assert stopped["trustScore"] < 100
+
+
+def test_a_managed_policy_keeps_fullscreen_when_the_page_turns_it_off(
+    kiosk: Start, server: ReportServer, run_id: str, display: object, tmp_path: Path
+) -> None:
+    config = tmp_path / "managed.toml"
+    config.write_text("[policy]\nforce_fullscreen = true\ntake_focus_back = false\n")
+    options = {"trackingOptions": {"forceFullScreen": False}}
+    proc = kiosk(server.exam_url(run_id, "setup,start", options), "--config", str(config))
+    server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+    kiosk_window = xdotool("search", "--sync", "--onlyvisible", "--name", "^kiosk$").split()[0]
+    xdotool("windowminimize", kiosk_window)
+    settle(server, run_id, ["apEvidenceEvent:5005", "apEvidenceEvent:5006"])
+    assert any(d[:2] == ("fullscreen", "restored") for d in proc.decisions())
