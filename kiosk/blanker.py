@@ -2,20 +2,25 @@
 
 Covers follow screens as they come and go. A cover must not take the focus (the focus detector
 would see the exam window lose it: a false 5005), so it never accepts focus or activates on
-show. A cover is put exactly on its screen's geometry; only a screen that does not overlap the
-exam's screen is also made fullscreen (which lifts it above that screen's panels): for an
-overlapping one, such as a RandR monitor carved out of the exam's output, the window manager
-would make the cover fullscreen on the larger monitor and blank the exam itself.
+show. A cover is put on its own screen (``QWindow.setScreen``: on X11 with several X screens the
+native window must be created on that screen's root; a geometry alone would land on the
+primary's, where every X screen starts at 0,0) and exactly on that screen's geometry. Only a
+screen that does not overlap the exam's screen is also made fullscreen (which lifts it above
+that screen's panels): for an overlapping one, such as a RandR monitor carved out of the exam's
+output, the window manager would make the cover fullscreen on the larger monitor and blank the
+exam itself. Screens on another X screen (not virtual siblings) never overlap the exam's, whatever
+their coordinates say.
 
-No ``QScreen`` is kept: covers are known by their screen's name, and Qt deletes a removed screen
-right after ``screenRemoved``.
+Covers are keyed by the ``QScreen`` object, never by its name: two X screens are both called
+"screen", and RandR monitors may share names too. Qt deletes a removed screen right after
+``screenRemoved``, so every reference to it is dropped inside that signal.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kiosk.failsafe import fail_safe
@@ -44,10 +49,34 @@ def _disconnect(signal: Any, slot: Callable[..., None]) -> None:
         signal.disconnect(slot)
 
 
+def screen_labels(screens: Sequence[QScreen]) -> list[str]:
+    """Each screen's name, made unique: the second screen called "screen" is "screen (2)".
+
+    Names repeat (two X screens are both "screen"), so later ones in ``screens`` (Qt's order;
+    X screens are listed by number) get " (2)", " (3)", ...
+    """
+    seen: dict[str, int] = {}
+    labels: list[str] = []
+    for screen in screens:
+        name = screen.name()
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return labels
+
+
+def _overlaps(screen: QScreen, exam: QScreen | None) -> bool:
+    """Whether ``screen`` shares pixels with the exam's (only screens of one X screen can)."""
+    if exam is None:
+        return False
+    if not any(s is exam for s in screen.virtualSiblings()):
+        return False  # another X screen: its 0,0 is not the exam's 0,0
+    return screen.geometry().intersects(exam.geometry())
+
+
 class _Cover(QLabel):
     """A frameless black window with one line of white text, which refuses to close."""
 
-    def __init__(self, screen_name: str) -> None:
+    def __init__(self, label: str) -> None:
         super().__init__(
             COVER_TEXT,
             None,
@@ -55,9 +84,8 @@ class _Cover(QLabel):
             | Qt.WindowType.WindowStaysOnTopHint
             | Qt.WindowType.WindowDoesNotAcceptFocus,
         )
-        self.screen_name = screen_name
         self.active = True
-        self.setObjectName(f"kiosk-blank-cover-{screen_name}")
+        self.setObjectName(f"kiosk-blank-cover-{label}")
         self.setWindowTitle("kiosk: unused screen")
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -68,9 +96,23 @@ class _Cover(QLabel):
         self.setPalette(palette)
         self.setAutoFillBackground(True)
 
-    def place(self, geometry: QRect, fullscreen: bool) -> None:
-        if self.isVisible() and self.geometry() == geometry:
+    def native_screen(self) -> QScreen | None:
+        """The screen the native window is on (None before it exists)."""
+        handle = self.windowHandle()
+        return None if handle is None else handle.screen()
+
+    def place(self, screen: QScreen, fullscreen: bool) -> None:
+        geometry = screen.geometry()
+        if self.isVisible() and self.native_screen() is screen and self.geometry() == geometry:
             return
+        handle = self.windowHandle()
+        if handle is None:
+            self.create()  # the native window, so that it can be given its screen
+            handle = self.windowHandle()
+        if handle is None:
+            raise RuntimeError("a screen cover has no native window")
+        if handle.screen() is not screen:
+            handle.setScreen(screen)  # on another X screen, Qt recreates the native window
         # setWindowState, not showFullScreen(): that also activates, and a cover takes no focus.
         state = self.windowState() & ~Qt.WindowState.WindowFullScreen
         self.setWindowState(state)
@@ -99,8 +141,9 @@ class ScreenBlanker(QObject):
     def __init__(self, exam_window: QWidget, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._exam = exam_window
-        self._covers: dict[str, _Cover] = {}
-        self._watched: dict[str, QScreen] = {}  # screens whose geometryChanged we follow
+        # Keyed by the QScreen itself (identity: QScreen has no __eq__), never by its name.
+        self._covers: dict[QScreen, _Cover] = {}
+        self._watched: set[QScreen] = set()  # screens whose geometryChanged we follow
         self._running = False
 
     def start(self) -> None:
@@ -117,8 +160,18 @@ class ScreenBlanker(QObject):
         self._sync()
 
     def covered(self) -> list[str]:
-        """Names of the screens that have a cover."""
-        return sorted(self._covers)
+        """The screens that have a cover, by name, sorted.
+
+        A name shared by several screens is made unique as in ``screen_labels`` (over all of
+        Qt's screens, the exam's included): with two X screens and the exam on the first, the
+        covered one is "screen (2)".
+        """
+        screens = QGuiApplication.screens()
+        return sorted(
+            label
+            for screen, label in zip(screens, screen_labels(screens), strict=True)
+            if screen in self._covers
+        )
 
     def stop(self) -> None:
         """Remove every cover and stop following screens; safe to call twice."""
@@ -135,15 +188,15 @@ class ScreenBlanker(QObject):
             ):
                 _disconnect(signal, slot)
             live = QGuiApplication.screens()
-        for screen in self._watched.values():
+        for screen in self._watched:
             if any(screen is s for s in live):  # never touch a screen Qt may have deleted
                 _disconnect(screen.geometryChanged, self._later)
         self._watched.clear()
-        for name in list(self._covers):
-            self._uncover(name)
+        for screen in list(self._covers):
+            self._uncover(screen)
 
-    def _uncover(self, name: str) -> None:
-        cover = self._covers.pop(name, None)
+    def _uncover(self, screen: QScreen) -> None:
+        cover = self._covers.pop(screen, None)
         if cover is not None and not sip.isdeleted(cover):
             cover.dispose()
 
@@ -155,13 +208,13 @@ class ScreenBlanker(QObject):
     def _removed(self, screen: QScreen | None) -> None:
         if screen is None:
             return
-        name = screen.name()
-        watched = self._watched.pop(name, None)
-        if watched is screen:
+        if screen in self._watched:
+            self._watched.discard(screen)
             _disconnect(screen.geometryChanged, self._later)
-        # Right after this signal Qt moves the screen's windows to the primary screen: the
-        # cover must be gone before it could land on the exam's screen.
-        self._uncover(name)
+        # Right after this signal Qt deletes the screen and moves its windows to the primary
+        # screen: the cover must be gone before it could land on the exam's screen, and no
+        # reference to the screen may outlive the signal.
+        self._uncover(screen)
         self._later()
 
     @fail_safe(None)
@@ -179,21 +232,24 @@ class ScreenBlanker(QObject):
             return
         screens = QGuiApplication.screens()
         exam = self._exam.screen()
-        exam_area = exam.geometry() if exam is not None else QRect()
-        wanted: dict[str, QScreen] = {}
         for screen in screens:
-            name = screen.name()
-            if name not in self._watched:
+            if screen not in self._watched:
                 screen.geometryChanged.connect(self._later)
-                self._watched[name] = screen
-            if screen is not exam:
-                wanted[name] = screen
-        for name in [n for n in self._covers if n not in wanted]:
-            self._uncover(name)
-        for name, screen in wanted.items():
-            cover = self._covers.get(name)
+                self._watched.add(screen)
+        wanted = [
+            (screen, label)
+            for screen, label in zip(screens, screen_labels(screens), strict=True)
+            if screen is not exam
+        ]
+        for screen in [s for s in self._covers if not any(s is w for w, _ in wanted)]:
+            self._uncover(screen)
+        for screen, label in wanted:
+            cover = self._covers.get(screen)
             if cover is None:
-                cover = self._covers[name] = _Cover(name)
-                log.info("covering screen %s", name)
-            area = screen.geometry()
-            cover.place(area, fullscreen=not area.intersects(exam_area))
+                cover = self._covers[screen] = _Cover(label)
+                log.info("covering screen %s (%s)", label, _geometry(screen.geometry()))
+            cover.place(screen, fullscreen=not _overlaps(screen, exam))
+
+
+def _geometry(rect: QRect) -> str:
+    return f"{rect.width()}x{rect.height()}+{rect.x()}+{rect.y()}"

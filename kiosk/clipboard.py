@@ -97,6 +97,27 @@ class ClipboardGuard(QObject):
         for mode in self._modes(clipboard):
             self._clear(clipboard, mode)
 
+    def paste_allowed(self, selection: bool) -> bool:
+        """Asked when the student pastes (a paste key; a middle click pastes the selection).
+
+        Clearing after every change races a program that keeps putting its text back; at the
+        moment of the paste, whatever the kiosk does not own came from outside: it is cleared
+        and this paste refused."""
+        clipboard = self._clipboard
+        if clipboard is None or self.mode == "allow":
+            return True
+        mode = QClipboard.Mode.Selection if selection else QClipboard.Mode.Clipboard
+        if selection and not clipboard.supportsSelection():
+            return True
+        if self._owned(clipboard, mode) and self.mode != "block":
+            return True
+        # Not ours, even if empty this instant: a program that keeps putting its text back
+        # would win the moment between this check and the engine reading the clipboard.
+        held = self._clear(clipboard, mode)
+        why = "the clipboard held another program's content" if held else "not the exam's"
+        self._decided("clipboard", "paste refused", {"why": why, "selection": _NAMES[mode]})
+        return False
+
     @staticmethod
     def _modes(clipboard: QClipboard) -> list[QClipboard.Mode]:
         modes = [QClipboard.Mode.Clipboard]

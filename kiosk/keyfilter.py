@@ -31,9 +31,11 @@ from typing import Any, cast
 
 from kiosk.qt import (
     QApplication,
+    QDropEvent,
     QEvent,
     QGuiApplication,
     QKeyEvent,
+    QMouseEvent,
     QObject,
     Qt,
     QWheelEvent,
@@ -106,6 +108,16 @@ def _no_windows() -> Iterable[QWidget]:
     return ()
 
 
+def _always(_: bool) -> bool:
+    return True
+
+
+_PASTE = frozenset({"Ctrl+V", "Shift+Insert", "Paste", "Ctrl+Shift+V", "Meta+V"})
+_MOUSE_PRESS = QEvent.Type.MouseButtonPress
+_MOUSE_HISTORY = {Qt.MouseButton.BackButton: "MouseBack", Qt.MouseButton.ForwardButton:
+                  "MouseForward"}  # fmt: skip
+
+
 def _not_recorded(policy: str, decision: str, detail: dict[str, Any]) -> None:
     pass
 
@@ -117,12 +129,19 @@ class KeyFilter(QObject):
         windows: Callable[[], Iterable[QWidget]],
         policy: KeyPolicy,
         decided: Decided,
+        paste_allowed: Callable[[bool], bool] = _always,
+        drop_allowed: Callable[[bool], bool] = _always,
     ) -> None:
+        """``paste_allowed(selection)`` is asked at each paste (a paste key, or a middle click
+        for the X selection); ``drop_allowed(has_files)`` for a drag from another program."""
         super().__init__()  # no parent: its owner keeps it and calls remove()
         self._qapp: QApplication | None = qapp
         self._windows = windows
         self._policy = policy
         self._decided = decided
+        self._paste_allowed = paste_allowed
+        self._drop_allowed = drop_allowed
+        self._last_drop = float("-inf")
         self._last_press: tuple[str, int] | None = None
         self._last_wheel = float("-inf")
         qapp.installEventFilter(self)
@@ -144,8 +163,12 @@ class KeyFilter(QObject):
             # Class checks first: event.type() costs microseconds, and this sees every event.
             if isinstance(event, QKeyEvent):
                 return self._key(watched, event)
+            if isinstance(event, QMouseEvent):
+                return self._mouse(watched, event)
             if isinstance(event, QWheelEvent):
                 return self._wheel(watched, event)
+            if isinstance(event, QDropEvent):
+                return self._drop(watched, event)
             return False
         except Exception:  # fail open: see the module docstring
             log.exception("key filter failed; the event was let through")
@@ -154,7 +177,13 @@ class KeyFilter(QObject):
     def _key(self, watched: QObject | None, event: QKeyEvent) -> bool:
         decision = decide_key(chord_of(event), self._policy)  # both cached: typing is cheap
         if decision.allowed:
-            return False
+            # A paste of another program's content: the guard clears it and records it.
+            return (
+                decision.chord in _PASTE
+                and event.type() == _KEY_PRESS
+                and self._ours(watched)
+                and not self._paste_allowed(False)
+            )
         kind = event.type()
         if kind not in (_KEY_PRESS, _SHORTCUT_OVERRIDE) or not self._ours(watched):
             return False  # the release of a refused chord is harmless
@@ -165,6 +194,38 @@ class KeyFilter(QObject):
         if not event.isAutoRepeat() and (press != self._last_press or press[1] == 0):
             self._last_press = press
             self._decided("keys", "refused", {"chord": decision.chord, "what": decision.what})
+        return True
+
+    def _mouse(self, watched: QObject | None, event: QMouseEvent) -> bool:
+        button = event.button()
+        if button == Qt.MouseButton.NoButton or button == Qt.MouseButton.LeftButton:
+            return False  # moves and ordinary clicks: the common case, decided at once
+        history = _MOUSE_HISTORY.get(button)
+        if history is not None:  # the mouse's back/forward buttons navigate history
+            if not self._ours(watched):
+                return False
+            if event.type() == _MOUSE_PRESS:
+                self._decided("keys", "refused", {"chord": history, "what": "back/forward"})
+            return True
+        if button == Qt.MouseButton.MiddleButton and event.type() == _MOUSE_PRESS:
+            return self._ours(watched) and not self._paste_allowed(True)
+        return False
+
+    def _drop(self, watched: QObject | None, event: QDropEvent) -> bool:
+        """A drag from another program carries text or files past the clipboard and upload
+        policies; drags inside the exam (``source()`` set) are the page's own."""
+        if event.source() is not None or not self._ours(watched):
+            return False
+        data = event.mimeData()
+        files = data is not None and any(u.isLocalFile() for u in data.urls())
+        if self._drop_allowed(files):
+            return False
+        event.ignore()
+        now = time.monotonic()
+        if now - self._last_drop >= WHEEL_REPORT_GAP_S:  # one record per gesture
+            what = "files" if files else "text or links"
+            self._decided("input", "drop refused", {"what": what, "from": "another program"})
+        self._last_drop = now
         return True
 
     def _wheel(self, watched: QObject | None, event: QWheelEvent) -> bool:

@@ -36,7 +36,14 @@ from kiosk.tracking import TrackingOptions
 from kiosk.window import KioskWindow
 from policies.fullscreen import FullscreenDecision, decide_fullscreen, decide_refocus
 from policies.keys import KeyPolicy
-from policies.monitors import MonitorPolicy, decide_change, decide_setup, describe, extra_heads
+from policies.monitors import (
+    MonitorPolicy,
+    decide_change,
+    decide_setup,
+    describe,
+    extra_heads,
+    suspected,
+)
 from policies.platform import decide_capture, decide_lockdown
 
 log = logging.getLogger("kiosk.lockdown")
@@ -96,12 +103,23 @@ class Lockdown(QObject):
             allow_reload=self._policy.allow_reload,
             clipboard=self._policy.clipboard,
         )
-        self.keys = KeyFilter(self._qapp, self._key_windows, keys, self._key_refused)
+        self.keys = KeyFilter(
+            self._qapp,
+            self._key_windows,
+            keys,
+            self._key_refused,
+            paste_allowed=self.clipboard.paste_allowed,
+            drop_allowed=self._drop_allowed,
+        )
         self.monitors = MonitorDetector(self._publish, self)
         self._baseline = self.monitors.last
         if self._fullscreen_mode:
             self.blanker = ScreenBlanker(self._window, self)
             self.blanker.start()
+
+    def _drop_allowed(self, files: bool) -> bool:
+        """A drag from another program: files are an upload, text a paste from outside."""
+        return self._policy.uploads if files else self._policy.clipboard == "allow"
 
     def _key_windows(self) -> list[Any]:
         return [self._window]
@@ -195,6 +213,10 @@ class Lockdown(QObject):
                     },
                 )
             )
+        reason = suspected(snapshot)
+        if reason is not None and self._monitor_policy(self.options) != "off":
+            detail = {"reason": reason, "suspected": True, "cause": "monitoring started"}
+            found.append(Evidence(5008, detail))
         return found
 
     def observe(self, snapshot: MonitorsSnapshot) -> list[Evidence]:
@@ -253,8 +275,10 @@ class Lockdown(QObject):
             if self._monitoring:
                 self._grab_keyboard()  # X drops a grab when its window is unmapped
             return
+        # Locked is the kiosk's own mode: a page that turns forceFullScreen off still runs in
+        # a locked kiosk, and taking focus back is policy's, not the page's, to turn off.
         decision = decide_refocus(
-            self.fullscreen().restore, self._policy.take_focus_back, self._policy.refocus_after
+            self._fullscreen_mode, self._policy.take_focus_back, self._policy.refocus_after
         )
         if decision.refocus:
             self._pending_cause = change.cause
@@ -263,9 +287,9 @@ class Lockdown(QObject):
     # -- what the kiosk does about it -----------------------------------------------------------
 
     def _kiosk_window_active(self) -> bool:
-        """One of the kiosk's own windows (the exam, a consent or quit dialog) has focus."""
-        active = self._qapp.activeWindow()
-        return active is not None or self._qapp.activeModalWidget() is not None
+        """One of the kiosk's own windows (the exam, a consent or quit dialog) has focus. An
+        open dialog alone is not enough: the student can leave it open and click elsewhere."""
+        return self._qapp.activeWindow() is not None
 
     @fail_safe(None)
     def _take_screen_back(self) -> None:
@@ -288,6 +312,10 @@ class Lockdown(QObject):
             self._window.showFullScreen()
         self._window.raise_()
         self._window.activateWindow()
+        modal = self._qapp.activeModalWidget()  # a quit, consent or page dialog left open
+        if modal is not None:
+            modal.raise_()
+            modal.activateWindow()
         self._decided("focus", "taken back", {"cause": self._pending_cause})
 
     # -- the keyboard --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from kiosk.qt import (
     QUrl,
     QWebEngineFullScreenRequest,
     QWebEnginePage,
+    QWebEnginePermission,
     QWebEngineProfile,
     QWebEngineSettings,
     QWebEngineUrlRequestInfo,
@@ -92,6 +93,7 @@ class KioskPage(QWebEnginePage):
         self.fullScreenRequested.connect(self._fullscreen_requested)
         self.printRequested.connect(self._print_requested)
         self.printRequestedByFrame.connect(lambda *_: self._print_requested())
+        self.permissionRequested.connect(self._permission_requested)
         self.decided: Decided = lambda *_: None
         self.refused_navigation: Callable[[str], None] = lambda _: None
         self.refused_action: Callable[[str], None] = lambda _: None
@@ -113,6 +115,16 @@ class KioskPage(QWebEnginePage):
         request.accept()
         self.decided("fullscreen", "page request accepted inside the kiosk window",
                      {"toggleOn": request.toggleOn()})  # fmt: skip
+
+    @fail_safe(None)
+    def _permission_requested(self, permission: QWebEnginePermission) -> None:
+        # Camera, microphone, screen, notifications, clipboard, location...: the kiosk does
+        # its proctoring natively and the page gets none of them. Denied, so a page that
+        # asks gets its answer instead of waiting for ever.
+        permission.deny()
+        detail = {"permission": permission.permissionType().name,
+                  "origin": permission.origin().toString()}  # fmt: skip
+        self.decided("permission", "denied", detail)
 
     @fail_safe(None)
     def _print_requested(self) -> None:
@@ -202,6 +214,10 @@ class KioskPage(QWebEnginePage):
         page_log.log(self._LEVELS.get(level, logging.DEBUG), "%s:%d %s", source, line, message)
 
 
+#: How long a new-window stand-in waits for its first navigation.
+CATCHER_LIFETIME_MS = 5000
+
+
 class _NewWindowCatcher(QWebEnginePage):
     """Stands in for a new window just long enough to learn where it wanted to go."""
 
@@ -210,6 +226,14 @@ class _NewWindowCatcher(QWebEnginePage):
     def __init__(self, profile: QWebEngineProfile | None, parent: QObject) -> None:
         super().__init__(profile, parent)
         self._done = False
+        # window.open('') never navigates: the stand-in goes after a while all the same.
+        QTimer.singleShot(CATCHER_LIFETIME_MS, self._expire)
+
+    @fail_safe(None)
+    def _expire(self) -> None:
+        if not self._done:
+            self._done = True
+            self.deleteLater()
 
     @fail_safe(False)
     def acceptNavigationRequest(

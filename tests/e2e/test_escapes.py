@@ -348,3 +348,72 @@ def test_a_resolution_change_leaves_the_exam_covering_the_new_screen(exam: Exam)
     problems = locked(exam)
     ESCAPES.record("resolution change", bool(problems))
     assert not problems, problems
+
+
+@pytest.fixture
+def fighter() -> Iterator[None]:
+    """Another program keeps 'SECRET-NOTES' on the clipboard and the selection."""
+    proc = subprocess.Popen(
+        [sys.executable, "tests/support/clipboard_fighter.py", "SECRET-NOTES"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "fighting"
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def answer_box(exam: Exam) -> tuple[int, int]:
+    """The centre of #answer on the screen (the window is fullscreen at 0,0), emptied and
+    focused."""
+    got = exam.run_js(
+        "document.getElementById('target')?.remove();"  # the file chooser row's input
+        "const a = document.getElementById('answer'); a.value = ''; a.focus();"
+        "const r = a.getBoundingClientRect();"
+        "return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];"
+    )
+    x, y = got["value"]
+    return x, y
+
+
+@pytest.mark.parametrize("how", ["ctrl+v", "middle click"])
+def test_pasting_another_programs_text_is_refused(exam: Exam, fighter: None, how: str) -> None:
+    since = len(exam.proc.decisions())
+    x, y = answer_box(exam)
+    if how == "ctrl+v":
+        xdotool("key", "ctrl+v")
+    else:
+        xdotool("mousemove", str(x), str(y), "click", "2")
+    try:
+        wait("a refused paste", lambda: decided(exam, since, "clipboard", "paste refused"))
+    except AssertionError:
+        value = exam.run_js("return document.getElementById('answer').value;")["value"]
+        raise AssertionError(f"{value!r} {exam.proc.decisions()[since:]}") from None
+    time.sleep(0.3)  # a paste that got through would be in the box by now
+    value = exam.run_js("return document.getElementById('answer').value;")["value"]
+    escaped = "SECRET" in value
+    problems = locked(exam)
+    ESCAPES.record(f"paste another program's text ({how})", escaped or bool(problems))
+    assert not escaped, value
+    assert not problems, problems
+
+
+def test_the_mouse_back_button_does_not_navigate(exam: Exam) -> None:
+    since = len(exam.proc.decisions())
+    exam.run_js(
+        "window.__pops = 0; addEventListener('popstate', () => __pops++);"
+        "history.pushState({step: 1}, '');"
+    )
+    xdotool("mousemove", "640", "400", "click", "8")
+    wait("MouseBack refused", lambda: decided(exam, since, "keys", "refused"))
+    time.sleep(0.3)
+    pops = exam.run_js("return window.__pops;")["value"]
+    problems = locked(exam)
+    ESCAPES.record("mouse back button", pops != 0 or bool(problems))
+    assert pops == 0
+    assert not problems, problems
+    assert decided(exam, since, "keys", "refused")[0][2]["chord"] == "MouseBack"

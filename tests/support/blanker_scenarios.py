@@ -1,0 +1,210 @@
+"""The ScreenBlanker on an X server with two X screens, which the session's display cannot have.
+
+Usage: ``python -m tests.support.blanker_scenarios two-x-screens|xinerama``; prints one JSON line.
+
+An Xvfb with ``-screen 0 1280x800x24 -screen 1 1024x768x24`` (``xinerama``: the same with
+``+xinerama``), openbox on X screen 0, the exam fullscreen there. Without Xinerama Qt shows two
+screens, both named "screen" and both at 0,0, each on its own X root; with it, Qt shows one.
+What the covers are is read twice: from Qt (which ``QScreen`` each cover's window is on) and
+from the X server (``xdotool search --screen N`` and ``xwininfo``: which root each viewable cover
+window is under, where).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.xdisplay import window_manager_running
+
+COVER_TITLE = "kiosk: unused screen"
+X_SCREENS = ("1280x800x24", "1024x768x24")
+
+
+def _until(app: Any, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Process Qt events until ``condition`` holds (True) or the time is up (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents()
+        time.sleep(0.005)
+    return True
+
+
+def _settle(app: Any, seconds: float) -> None:
+    _until(app, lambda: False, seconds)
+
+
+def _run(*args: str) -> str:
+    done = subprocess.run(list(args), capture_output=True, text=True, timeout=10, check=False)
+    return done.stdout
+
+
+def x_windows(display: str, screen: int, title: str) -> list[list[int]]:
+    """Viewable windows titled ``title`` on X screen ``screen``: [x, y, width, height] each."""
+    found = _run("xdotool", "search", "--screen", str(screen), "--onlyvisible", "--name", title)
+    rects = []
+    for wid in found.split():
+        info = _run("xwininfo", "-display", display, "-id", wid)
+        if "IsViewable" not in info:
+            continue
+
+        def field(label: str, info: str = info) -> int:
+            match = re.search(rf"{label}:\s+(-?\d+)", info)
+            assert match is not None, info
+            return int(match.group(1))
+
+        rects.append(
+            [field("Absolute upper-left X"), field("Absolute upper-left Y"), field("Width"),
+             field("Height")]
+        )  # fmt: skip
+    return sorted(rects)
+
+
+def _start_xvfb(xinerama: bool) -> tuple[subprocess.Popen[bytes], str]:
+    read, write = os.pipe()
+    args = ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp"]
+    for index, spec in enumerate(X_SCREENS):
+        args += ["-screen", str(index), spec]
+    if xinerama:
+        args.append("+xinerama")
+    xvfb = subprocess.Popen(
+        args,
+        pass_fds=(write,),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        number = pipe.readline().decode().strip()
+    if not number:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+        raise RuntimeError("Xvfb with two X screens did not start")
+    return xvfb, f":{number}"
+
+
+def two_x_screens(xinerama: bool) -> dict[str, Any]:
+    xvfb, display = _start_xvfb(xinerama)
+    procs: list[subprocess.Popen[bytes]] = [xvfb]
+    os.environ["DISPLAY"] = display
+    try:
+        procs.append(
+            subprocess.Popen(
+                ["openbox", "--sm-disable"],
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        deadline = time.monotonic() + 15
+        while not window_manager_running(display):
+            if time.monotonic() > deadline:
+                raise RuntimeError("openbox did not start")
+            time.sleep(0.05)
+
+        from detectors.monitors import MonitorDetector
+        from kiosk.blanker import ScreenBlanker
+        from kiosk.qt import QApplication, QWidget
+        from policies.monitors import decide_setup
+
+        app = QApplication(["blanker-scenarios"])
+        screens = app.screens()
+        detector = MonitorDetector(lambda _: None)
+        setup = decide_setup(detector.last, "block")
+        detector.close()
+
+        exam = QWidget()
+        exam.setWindowTitle("exam")
+        exam.setGeometry(0, 0, 1280, 800)
+        exam.showFullScreen()
+        exam_id = str(int(exam.winId()))
+
+        def active() -> str:
+            return _run("xdotool", "getactivewindow").strip()
+
+        exam_active = _until(app, lambda: exam.isActiveWindow() and active() == exam_id)
+        exam_screen = exam.screen()
+
+        def index(screen: Any) -> int | None:
+            return next((i for i, s in enumerate(screens) if s is screen), None)
+
+        def covers() -> list[QWidget]:
+            return [
+                w for w in app.topLevelWidgets() if w is not exam and w.isWindow() and w.isVisible()
+            ]
+
+        def exposed() -> bool:
+            found = covers()
+            return len(found) == len(screens) - 1 and all(
+                (h := w.windowHandle()) is not None and h.isExposed() for w in found
+            )
+
+        blanker = ScreenBlanker(exam)
+        blanker.start()
+        placed = _until(app, exposed)
+        _settle(app, 0.5)  # let the window manager act on what it was given
+
+        def x_covers() -> list[list[list[int]]]:
+            return [x_windows(display, n, COVER_TITLE) for n in range(len(X_SCREENS))]
+
+        result: dict[str, Any] = {
+            "screens": [
+                {
+                    "name": s.name(),
+                    "geometry": list(s.geometry().getRect()),
+                    "siblings": sorted(i for i in map(index, s.virtualSiblings()) if i is not None),
+                }
+                for s in screens
+            ],
+            "setup_code": setup.code,
+            "exam_screen": index(exam_screen),
+            "exam_x_screens": [n for n in range(len(X_SCREENS)) if x_windows(display, n, "^exam$")],
+            "exam_active_before": exam_active,
+            "placed": placed,
+            "covered": blanker.covered(),
+            "qt_covers": [
+                {
+                    "screen": index(h.screen()) if (h := w.windowHandle()) is not None else None,
+                    "geometry": list(w.geometry().getRect()),
+                    "fullscreen": w.isFullScreen(),
+                    "close_refused": not w.close() and w.isVisible(),
+                }
+                for w in covers()
+            ],
+            "x_covers": x_covers(),
+            "exam_active_with_covers": active() == exam_id and exam.isActiveWindow(),
+        }
+        blanker.stop()
+        blanker.stop()
+        result["gone_after_stop"] = _until(
+            app, lambda: covers() == [] and x_covers() == [[] for _ in X_SCREENS]
+        )
+        result["covered_after_stop"] = blanker.covered()
+        exam.close()
+        return result
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+if __name__ == "__main__":
+    scenarios: dict[str, Callable[[], dict[str, Any]]] = {
+        "two-x-screens": lambda: two_x_screens(xinerama=False),
+        "xinerama": lambda: two_x_screens(xinerama=True),
+    }
+    import json
+
+    print(json.dumps(scenarios[sys.argv[1]]()), flush=True)
