@@ -41,6 +41,7 @@ class EventSpec:
     seed_text: str
     violation: bool = False
     ends: int | None = None  # the violation code whose episode this event closes
+    sustained: bool = False  # a watched condition: the record notes when its episode is over
     aliases: tuple[str, ...] = ()
     status: str = IMPLEMENTED
 
@@ -78,6 +79,7 @@ def _custom(
     violation: bool = False,
     ends: int | None = None,
     status: str = IMPLEMENTED,
+    sustained: bool = False,
 ) -> EventSpec:
     return EventSpec(
         kind,
@@ -90,6 +92,7 @@ def _custom(
         violation=violation,
         ends=ends,
         status=status,
+        sustained=sustained,
     )
 
 
@@ -327,6 +330,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "No face, or no face looking at the screen, for longer than the configured time.",
         "No one looking at camera",
         violation=True,
+        sustained=True,
         status=_DETECTORS,
     ),
     _custom(
@@ -336,6 +340,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Two or more faces for longer than the configured time.",
         "More than 1 Person in Video",
         violation=True,
+        sustained=True,
         status=_DETECTORS,
     ),
     _custom(
@@ -353,6 +358,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "The microphone level stayed above the learnt background for the configured time.",
         "Audio above background levels",
         violation=True,
+        sustained=True,
         status=_DETECTORS,
     ),
     _custom(

@@ -59,6 +59,7 @@ class Evidence:
     code: int
     extra: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
+    ends_episode: bool = False  # not an event: the episode of ``code`` is over (for the score)
 
 
 def secure_context(url: str) -> bool:
@@ -231,24 +232,35 @@ class Proctor:
     def observe(self, obs: Observation) -> list[Evidence]:
         if isinstance(obs, FacesSeen) and self._options.numHumans:
             out = []
-            if self._no_face.update(obs.looking == 0, obs.t) == "start":
+            change = self._no_face.update(obs.looking == 0, obs.t)
+            if change == "start":
                 seen = "no face" if obs.count == 0 else "no face looking at the screen"
                 out.append(self._photo_evidence(5001, "5001", obs.t, faces=obs.count, seen=seen))
-            if self._many_faces.update(obs.count >= 2, obs.t) == "start":
+            elif change == "end":
+                out.append(Evidence(5001, ends_episode=True))
+            change = self._many_faces.update(obs.count >= 2, obs.t)
+            if change == "start":
                 out.append(self._photo_evidence(5002, "5002", obs.t, faces=obs.count))
+            elif change == "end":
+                out.append(Evidence(5002, ends_episode=True))
             return out
         if not (isinstance(obs, AudioLevel) and self._options.audio):
             return []
-        if self._loud.update(obs.loud, obs.t) == "start":
+        change = self._loud.update(obs.loud, obs.t)
+        if change == "start":
             level = {"levelDb": round(obs.level_db, 1), "backgroundDb": round(obs.background_db, 1)}
             return [Evidence(5004, level)]
+        if change == "end":
+            return [Evidence(5004, ends_episode=True)]
         return []
 
     def tick(self, now: float) -> list[Evidence]:
         """Time-driven evidence: due random photos; conditions that stopped being observed."""
-        for condition in (self._no_face, self._many_faces, self._loud):
-            condition.tick(now)
         out = []
+        for code, condition in ((5001, self._no_face), (5002, self._many_faces),
+                                (5004, self._loud)):  # fmt: skip
+            if condition.tick(now) == "end":
+                out.append(Evidence(code, ends_episode=True))
         while self._photo_due and self._photo_due[0] <= now:
             self._photo_due.pop(0)
             out.append(self._photo_evidence(5003, "random", now))

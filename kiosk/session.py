@@ -34,6 +34,8 @@ log = logging.getLogger("kiosk.session")
 NO_DEVICES = "no camera or microphone is attached to this session"
 
 INVALID_STATE = "INVALID_STATE"
+#: The record's note that a sustained violation (5001, 5002, 5004) is over.
+EPISODE_ENDED = "episode ended"
 #: The error a device that is lost during the exam fires (4008 camera, 4007 microphone).
 _LOST_CODE = {"camera": 4008, "microphone": 4007}
 INVALID_OPTION = "INVALID_OPTION"
@@ -287,7 +289,13 @@ class Session:
             self.lockdown.stop()
         t = self._clock()
         since_start = [(e.t, e.code) for e in self.record.events() if e.seq >= self._started_seq]
-        found = episodes(since_start, end=t)
+        started = since_start[0][0] if since_start else t
+        ended = [
+            (when, int(detail["code"]))
+            for when, policy, decision, detail in self.record.decisions()
+            if policy == "evidence" and decision == EPISODE_ENDED and when >= started
+        ]
+        found = episodes(since_start, end=t, ended=ended)
         trust = score(found, self._trust)
         result = {
             "trustScore": trust.score,
@@ -308,6 +316,10 @@ class Session:
 
     def _fire_evidence(self, found: list[Evidence]) -> None:
         for ev in found:
+            if ev.ends_episode:  # the page hears nothing; the score counts the duration
+                detail = {"code": ev.code}
+                self.record.note_decision(self._clock(), "evidence", EPISODE_ENDED, detail)
+                continue
             self.fire(lookup(ev.code, ev.reason), **ev.extra)
 
     def on_observation(self, obs: Observation) -> None:

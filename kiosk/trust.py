@@ -2,7 +2,9 @@
 
 For each violation code, ``penalty = min(max_penalty, per_event * episodes + per_minute *
 minutes)``, where an episode runs from the violation to the event that ends it (5005 is ended by
-5006) or to the end of monitoring, and codes with no ending event last zero minutes. The weights
+5006, 4008 by 2003), or for the conditions the kiosk watches (5001, 5002, 5004) to the moment
+the record notes the condition over, or else to the end of monitoring; other codes (5007) last
+zero minutes. The weights
 are configurable per code under ``[trust_score.weights."<code>"]``; see docs/trust-score.md.
 """
 
@@ -96,17 +98,34 @@ class Episode:
 _ENDS = {s.ends: s.code for s in CATALOGUE if s.ends is not None}
 
 
-def episodes(events: Iterable[tuple[float, int | None]], end: float) -> list[Episode]:
-    """Violation episodes from ``(time, code)`` pairs in record order; open ones end at ``end``."""
+#: Violations the kiosk watches as conditions: it notes in the record when one is over.
+_SUSTAINED = frozenset(s.code for s in CATALOGUE if s.sustained and s.code is not None)
+
+
+def episodes(
+    events: Iterable[tuple[float, int | None]],
+    end: float,
+    ended: Iterable[tuple[float, int]] = (),
+) -> list[Episode]:
+    """Violation episodes from ``(time, code)`` pairs in record order, and ``ended``: the times
+    sustained violations (5001, 5002, 5004) were over. Open episodes end at ``end``."""
     violations = violation_codes()
     closers = {closer: code for code, closer in _ENDS.items()}
+    # Events first at equal times: an episode noted over at its own start time still counts.
+    timeline = sorted(
+        [(t, 0, code) for t, code in events if code is not None]
+        + [(t, 1, code) for t, code in ended],
+        key=lambda item: (item[0], item[1]),
+    )
     open_: dict[int, float] = {}
     out: list[Episode] = []
-    for t, code in events:
-        if code is None:
+    for t, kind, code in timeline:
+        if kind == 1:
+            if code in _SUSTAINED and code in open_:
+                out.append(Episode(code, open_.pop(code), t))
             continue
         if code in violations:
-            if code in _ENDS:
+            if code in _ENDS or code in _SUSTAINED:
                 open_.setdefault(code, t)  # an episode already open just goes on
             else:
                 out.append(Episode(code, t, t))

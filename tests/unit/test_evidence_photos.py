@@ -61,7 +61,7 @@ def feed(p: Proctor, faces: tuple[Face, ...], start: float, end: float) -> list[
     codes = []
     t = start
     while t < end:
-        codes += [e.code for e in p.observe(FacesSeen(t=t, faces=faces))]
+        codes += [e.code for e in p.observe(FacesSeen(t=t, faces=faces)) if not e.ends_episode]
         t += 0.25
     return codes
 
@@ -81,6 +81,19 @@ def test_two_faces_once_per_episode_and_again_after_a_break(tmp_path: Path) -> N
     assert feed(p, two, 0, 10) == [5002]
     assert feed(p, (face(True),), 10, 15) == []
     assert feed(p, two, 15, 20) == [5002]
+
+
+def test_the_end_of_an_episode_is_noted_once_for_the_score(tmp_path: Path) -> None:
+    p = proctor(tmp_path)
+    two = (face(True), face(True))
+    feed(p, two, 0, 10)
+    ends = []
+    t = 10.0
+    while t < 15:
+        ends += [e.code for e in p.observe(FacesSeen(t=t, faces=(face(True),))) if e.ends_episode]
+        ends += [e.code for e in p.tick(t) if e.ends_episode]
+        t += 0.25
+    assert ends == [5002]
 
 
 def test_without_a_camera_frame_the_violation_still_counts_without_a_photo(

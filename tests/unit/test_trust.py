@@ -37,15 +37,23 @@ def test_a_new_loss_after_a_regain_is_a_second_episode() -> None:
     assert found == [Episode(5005, 10.0, 20.0), Episode(5005, 50.0, 65.0)]
 
 
-def test_codes_without_a_closer_are_zero_length_episodes() -> None:
-    found = episodes([(10.0, 5001), (15.0, 5002), (20.0, 5001), (25.0, 5004)], end=100.0)
+def test_watched_conditions_last_until_the_record_notes_them_over() -> None:
+    events = [(10.0, 5001), (15.0, 5002), (20.0, 5004), (30.0, 5001), (40.0, 5007)]
+    ended = [(12.5, 5001), (25.0, 5004), (33.0, 5001)]
+    found = episodes(events, end=100.0, ended=ended)
     assert found == [
-        Episode(5001, 10.0, 10.0),
-        Episode(5002, 15.0, 15.0),
-        Episode(5001, 20.0, 20.0),
-        Episode(5004, 25.0, 25.0),
+        Episode(5001, 10.0, 12.5),
+        Episode(5002, 15.0, 100.0),  # never noted over: it lasted until monitoring stopped
+        Episode(5004, 20.0, 25.0),
+        Episode(5001, 30.0, 33.0),
+        Episode(5007, 40.0, 40.0),  # no closer, not a watched condition: zero length
     ]
-    assert all(e.seconds == 0.0 for e in found)
+
+
+def test_an_end_noted_without_an_open_episode_is_ignored() -> None:
+    assert episodes([(10.0, 5002)], end=50.0, ended=[(5.0, 5002), (8.0, 5001)]) == [
+        Episode(5002, 10.0, 50.0)
+    ]
 
 
 def test_non_violations_and_stray_closers_are_ignored() -> None:
@@ -61,8 +69,8 @@ def test_non_violations_and_stray_closers_are_ignored() -> None:
 
 
 def test_episodes_are_sorted_by_start() -> None:
-    found = episodes([(10.0, 5005), (20.0, 5001), (30.0, 5006)], end=100.0)
-    assert found == [Episode(5005, 10.0, 30.0), Episode(5001, 20.0, 20.0)]
+    found = episodes([(10.0, 5005), (20.0, 5007), (30.0, 5006)], end=100.0)
+    assert found == [Episode(5005, 10.0, 30.0), Episode(5007, 20.0, 20.0)]
 
 
 def test_episode_as_dict() -> None:
