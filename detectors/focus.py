@@ -40,6 +40,9 @@ class FocusDetector(QObject):
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._evaluate)
+            # Also when the focus moves between native windows without an event on this
+            # widget: after the window was unmapped and mapped again behind Qt's back.
+            app.focusWindowChanged.connect(self._evaluate)
         self._evaluate()
 
     @property

@@ -13,6 +13,7 @@ from typing import Any
 
 from bridge.channel import PageBridge
 from detectors.base import Observation
+from detectors.exam_window import ExamWindowState
 from detectors.focus import FocusChange, FocusDetector
 from detectors.fullscreen import FullscreenChange, FullscreenDetector
 from detectors.monitors import MonitorsSnapshot
@@ -228,14 +229,19 @@ class KioskApp(QObject):
     @fail_safe(None)
     def _observed(self, observation: object) -> None:
         if isinstance(observation, FocusChange):
-            log.debug("observed %s", observation)
+            log.info("observed %s", observation)
             self.lockdown.on_focus(observation)
             self.session.on_focus(observation.focused, observation.cause)
         elif isinstance(observation, FullscreenChange):
-            log.debug("observed %s", observation)
+            log.info("observed %s", observation)
             self.lockdown.on_fullscreen(observation)
             enforced = self.lockdown.fullscreen().restore
             self.session.on_fullscreen(observation.fullscreen, enforced, observation.cause)
+        elif isinstance(observation, ExamWindowState):
+            log.info("exam window: %s", observation.cause)
+            self.lockdown.on_exam_window(observation)
+            visible = observation.shown and not observation.covered_by
+            self.session.on_exam_window(visible, observation.cause)
         elif isinstance(observation, MonitorsSnapshot):
             log.info("monitors: %s", observation.cause)
             self.session.report(self.lockdown.observe(observation))

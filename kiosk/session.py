@@ -136,6 +136,7 @@ class Session:
         self._started_seq = 0
         self._focused = True
         self._fullscreen_ok = True  # fullscreen, or fullscreen is not enforced
+        self._window_visible = True  # the X server shows it, uncovered
         self._away_cause = ""
         self._reported_focused = True
         self._lost_at = 0.0
@@ -363,9 +364,16 @@ class Session:
         self._fullscreen_ok = fullscreen or not enforced
         self._away_changed(cause)
 
+    def on_exam_window(self, visible: bool, cause: str) -> None:
+        """The exam unmapped, on another desktop, destroyed or covered by another program's
+        window: the student does not see it, which is a switch away (5005) until it is back."""
+        self._window_visible = visible
+        self._away_changed(cause)
+
     def _away(self) -> bool:
         tab_switch = self.options is not None and self.options.tabSwitch
-        return (tab_switch and not self._focused) or not self._fullscreen_ok
+        hidden = not self._fullscreen_ok or not self._window_visible
+        return (tab_switch and not self._focused) or hidden
 
     def _away_changed(self, cause: str) -> None:
         away = self._away()

@@ -37,6 +37,12 @@ def xdotool(*args: str) -> str:
     ).stdout.strip()
 
 
+def active_window() -> str:
+    """The active window's id, or "" while there is none (between two windows)."""
+    out = subprocess.run(["xdotool", "getactivewindow"], capture_output=True, text=True)
+    return out.stdout.strip()
+
+
 def wait(what: str, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
     deadline = time.monotonic() + timeout
     while not (found := predicate()):
@@ -86,7 +92,8 @@ def exam(
     folder = tmp_path_factory.mktemp("escapes")
     run = "escapes-" + os.urandom(4).hex()
     url = server.exam_url(run, "", OPTIONS, page="escape.html")
-    proc = KioskProcess(folder, url)
+    # INFO: the kiosk's stderr then tells what it saw and did, for any failing attempt.
+    proc = KioskProcess(folder, url, env={**os.environ, "KIOSK_LOG_LEVEL": "INFO"})
     try:
         ready = server.wait_for(
             run, lambda r: any(x["type"] in ("ready", "setup-failed") for x in r)
@@ -110,7 +117,7 @@ def locked(exam: Exam) -> list[str]:
     elif answer["href"] != exam.url:
         problems.append(f"the exam page moved to {answer['href']}")
     try:
-        wait("the kiosk to be active", lambda: xdotool("getactivewindow") == exam.window, 5)
+        wait("the kiosk to be active", lambda: active_window() == exam.window, 5)
     except AssertionError:
         problems.append("the kiosk window is not the active window")
     try:
@@ -417,3 +424,100 @@ def test_the_mouse_back_button_does_not_navigate(exam: Exam) -> None:
     assert pops == 0
     assert not problems, problems
     assert decided(exam, since, "keys", "refused")[0][2]["chord"] == "MouseBack"
+
+
+def x_shown(exam: Exam) -> bool:
+    from kiosk.x11 import X11Session
+
+    with X11Session(exam.display) as x:
+        state = x.window_state(int(exam.window))
+        return state.exists and state.viewable and state.on_current_desktop
+
+
+WINDOW_ATTACKS = [
+    ("unmap the exam window", ["windowunmap", "{w}"]),
+    ("move the exam to another desktop", ["set_desktop_for_window", "{w}", "1"]),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), WINDOW_ATTACKS, ids=[a[0] for a in WINDOW_ATTACKS])
+def test_another_program_hiding_the_exam_window(exam: Exam, name: str, args: list[str]) -> None:
+    before, since = len(exam.codes()), len(exam.proc.decisions())
+    try:
+        xdotool(*(a.format(w=exam.window) for a in args))
+        try:
+            wait("5005 then 5006", lambda: new_codes(exam, before)[:2] == [5005, 5006])
+        except AssertionError:
+            raise AssertionError(
+                f"{new_codes(exam, before)} {exam.proc.decisions()[since:]}"
+            ) from None
+        wait("the X server to show the exam", lambda: x_shown(exam), 5)
+    finally:
+        subprocess.run(["xdotool", "set_desktop", "0"], check=False)
+    problems = locked(exam)
+    ESCAPES.record(name, bool(problems))
+    assert not problems, problems
+    assert decided(exam, since, "window", "shown again")
+
+
+def test_switching_desktops_leaves_the_exam_on_screen(exam: Exam) -> None:
+    """The exam is on every desktop (sticky): another desktop is the exam again."""
+    before = len(exam.codes())
+    try:
+        xdotool("set_desktop", "1")
+        time.sleep(0.5)  # two watcher ticks
+        shown, codes = x_shown(exam), new_codes(exam, before)
+    finally:
+        subprocess.run(["xdotool", "set_desktop", "0"], check=False)
+    problems = locked(exam)
+    ESCAPES.record("switch to another desktop", not shown or bool(problems))
+    assert shown and codes == [], codes
+    assert not problems, problems
+
+
+def test_another_programs_window_drawn_over_the_exam(exam: Exam) -> None:
+    before, since = len(exam.codes()), len(exam.proc.decisions())
+    overlay = subprocess.Popen(
+        [sys.executable, "tests/support/overlay.py", "100", "100", "600", "300", "CHEAT SHEET"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert overlay.stdout is not None and overlay.stdout.readline().startswith("shown")
+        try:
+            wait("5005", lambda: 5005 in new_codes(exam, before))
+        except AssertionError:
+            raise AssertionError(
+                f"{new_codes(exam, before)} {exam.proc.decisions()[since:]}\n"
+                f"{exam.proc.stderr()[-3000:]}"
+            ) from None
+        lost = [r for r in exam.reports() if r.get("type") == "event"
+                and r["detail"].get("evidenceCode") == 5005][-1]["detail"]  # fmt: skip
+        assert "CHEAT SHEET" in lost["cause"]
+        assert lost["screenshot"] is not None
+        raised = wait("the kiosk to raise itself", lambda: decided(exam, since, "window", "raised"))
+    finally:
+        overlay.terminate()
+        overlay.wait(10)
+        if overlay.stdout is not None:
+            overlay.stdout.close()
+    wait("5006", lambda: 5006 in new_codes(exam, before))
+    problems = locked(exam)
+    ESCAPES.record("another program's window over the exam", bool(problems))
+    assert not problems, problems
+    assert raised
+
+
+def test_zz_destroying_the_exam_window_brings_a_new_one(exam: Exam) -> None:
+    """Last: the exam's X window is destroyed under Qt (xdotool windowclose); Qt makes a new
+    one, which the rest of the module would not know."""
+    before, since = len(exam.codes()), len(exam.proc.decisions())
+    xdotool("windowclose", exam.window)
+    wait("5005 then 5006", lambda: new_codes(exam, before)[:2] == [5005, 5006], 15)
+    exam.window = wait(
+        "a new exam window",
+        lambda: xdotool("search", "--onlyvisible", "--name", "^kiosk$").split()[0],
+    )
+    problems = locked(exam)
+    ESCAPES.record("destroy the exam window", bool(problems))
+    assert not problems, problems
+    assert decided(exam, since, "window", "shown again")
