@@ -58,7 +58,12 @@ class FullscreenDetector(QObject):
         if screen is not None and screen not in self._screens:
             self._screens.append(screen)
             screen.geometryChanged.connect(self._evaluate)
-            screen.destroyed.connect(lambda *_: self._screens.remove(screen))
+            screen.destroyed.connect(lambda *_: self._forget(screen))
+
+    @fail_safe(None)
+    def _forget(self, screen: QScreen) -> None:
+        if screen in self._screens:
+            self._screens.remove(screen)
 
     @fail_safe(False)
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:

@@ -146,10 +146,11 @@ class KioskApp(QObject):
         """Shows the exam and runs Qt's loop until the kiosk has quit cleanly."""
         install_excepthook()
         self.finished.connect(lambda: self.qapp.exit(0))
-        self.show()
-        code = self.qapp.exec()
-        self.teardown()
-        return code
+        try:
+            self.show()
+            return self.qapp.exec()
+        finally:
+            self.teardown()  # the filter on the application must go before the application
 
     def show(self) -> None:
         if self.opts.fullscreen:
