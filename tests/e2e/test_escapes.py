@@ -279,7 +279,10 @@ def test_minimise_is_undone_within_a_fraction_of_a_second(exam: Exam) -> None:
     problems = locked(exam)
     ESCAPES.record("minimise", bool(problems))
     assert not problems, problems
-    assert decided(exam, since, "fullscreen", "restored")
+    # Undone by whichever notices first: Qt (fullscreen put back) or the X server watcher
+    # (the iconified window mapped again).
+    undone = decided(exam, since, "fullscreen", "restored") + decided(exam, since, "window")
+    assert undone, exam.proc.decisions()[since:]
     away = [r for r in exam.reports() if r.get("type") == "event"
             and r["detail"].get("evidenceCode") == 5006][-1]["detail"]["awaySeconds"]  # fmt: skip
     assert away < 1.0
