@@ -112,3 +112,24 @@ def test_warn_follows_the_page_turning_detect_multiple_screens_off(
     result, names, _ = run_exam(kiosk, server, run_id, tmp_path, cfg, options)
     assert result["ok"] is True, result
     assert "apErrorEvent:4015" not in names
+
+
+def test_an_x11_session_inside_wayland_denies_the_capture_4011(
+    kiosk: Start, server: ReportServer, run_id: str, tmp_path: Path
+) -> None:
+    # XWayland: the X root window shows only X clients, so the kiosk cannot capture the
+    # screen; the login session says which it is (XDG_SESSION_TYPE), as on a real desktop.
+    env = {**os.environ, "XDG_SESSION_TYPE": "wayland"}
+    options = {"trackingOptions": {"captureSwitchedTab": True}}
+    result, names, _ = run_exam(kiosk, server, run_id, tmp_path, NOT_REQUIRED, options, env)
+    assert result["ok"] is False and result["code"] == 4011, result
+    assert "apErrorEvent:4011" in names
+
+
+def test_an_x11_session_inside_wayland_cannot_be_locked_down_4016(
+    kiosk: Start, server: ReportServer, run_id: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "XDG_SESSION_TYPE": "wayland"}
+    result, names, _ = run_exam(kiosk, server, run_id, tmp_path, "", {}, env)
+    assert result["ok"] is False and result["code"] == 4016, result
+    assert names == ["apErrorEvent:4016"]
