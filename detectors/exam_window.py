@@ -148,7 +148,8 @@ class ExamWindowWatcher(QObject):
             covered = tuple(_label(w) for w in above)
             unmanaged = any(w.override_redirect for w in above)
         if not shown:
-            cause = _not_shown(state)
+            minimised = self._window.isMinimized() and state.exists  # iconified: unmapped too
+            cause = "the kiosk window was minimised" if minimised else _not_shown(state)
         elif covered:
             cause = _covered(covered)
         else:

@@ -58,7 +58,11 @@ def test_focus_lost_and_regained_fires_exactly_one_5005_then_one_5006(
         assert intruder.stdout is not None and intruder.stdout.readline().strip() == "shown"
         reports = settle(server, run_id, ["apEvidenceEvent:5005"])
         lost = next(r for r in reports if r.get("detail", {}).get("evidenceCode") == 5005)
-        assert lost["detail"]["cause"] == "another window was activated"
+        # Whichever sees it first: Qt (focus moved) or the X server watcher (a window on top).
+        assert lost["detail"]["cause"] in (
+            "another window was activated",
+            "another program's window is drawn over the exam: intruder",
+        )
 
         xdotool("windowactivate", "--sync", kiosk_window)
         reports = settle(server, run_id, ["apEvidenceEvent:5005", "apEvidenceEvent:5006"])
@@ -69,7 +73,10 @@ def test_focus_lost_and_regained_fires_exactly_one_5005_then_one_5006(
         lost_again = ["apEvidenceEvent:5005", "apEvidenceEvent:5006", "apEvidenceEvent:5005"]
         reports = settle(server, run_id, lost_again)
         minimised = [r for r in reports if r.get("detail", {}).get("evidenceCode") == 5005][-1]
-        assert minimised["detail"]["cause"] == "the kiosk window was minimised"
+        assert minimised["detail"]["cause"] in (
+            "the kiosk window was minimised",
+            "the exam window was unmapped",  # the X server watcher saw the iconified window
+        )
         xdotool("windowactivate", "--sync", kiosk_window)
         settle(server, run_id, ["apEvidenceEvent:5005", "apEvidenceEvent:5006"] * 2)
     finally:
