@@ -304,8 +304,9 @@ def test_blanker_covers_an_added_screen_and_uncovers_it_when_it_goes(
         handle = cover.windowHandle()
         assert handle is not None
         qtbot.waitUntil(handle.isExposed)
-        screen = handle.screen()  # its own screen, not the exam's that it lies within
-        assert screen is not None and screen.name() == EXTRA and screen is not exam.screen()
+        # Which of two overlapping RandR monitors Qt files the cover under may change as Qt
+        # re-derives it from the geometry; what counts is where it is drawn (the geometry
+        # above). Separate X screens, where the screen itself matters: tests/test_blanker_qt.py.
         assert cover.palette().color(cover.backgroundRole()).name() == "#000000"
         # The cover took no focus, and a close request (Alt+F4, the window manager) is refused.
         assert active_window() == int(exam.winId())
