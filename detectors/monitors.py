@@ -12,16 +12,15 @@ Qt right after ``screenRemoved``, so no reference to one is kept past that signa
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from detectors.base import Observation
 from kiosk.failsafe import fail_safe
 from kiosk.qt import QGuiApplication, QObject, QRect, QScreen, QTimer
+from kiosk.screen_signals import disconnect, release_screens
 
 log = logging.getLogger("kiosk.detectors.monitors")
 
@@ -82,12 +81,6 @@ def _head(screen: QScreen, primary: QScreen | None) -> Head:
     return Head(screen.name(), g.x(), g.y(), g.width(), g.height(), screen is primary)
 
 
-def _disconnect(signal: Any, slot: Callable[..., None]) -> None:
-    """Disconnect, tolerating a connection that is already gone."""
-    with contextlib.suppress(TypeError, RuntimeError):
-        signal.disconnect(slot)
-
-
 def _app() -> QGuiApplication:
     app = QGuiApplication.instance()
     if not isinstance(app, QGuiApplication):
@@ -134,19 +127,12 @@ class MonitorDetector(QObject):
         if self._closed:
             return
         self._closed = True
-        app = QGuiApplication.instance()
-        live: list[QScreen] = []
-        if isinstance(app, QGuiApplication):
-            for signal, slot in (
-                (app.screenAdded, self._added),
-                (app.screenRemoved, self._removed),
-                (app.primaryScreenChanged, self._primary_changed),
-            ):
-                _disconnect(signal, slot)
-            live = QGuiApplication.screens()
-        for screen, geometry_slot in self._watched:
-            if any(screen is s for s in live):  # never touch a screen Qt may have deleted
-                _disconnect(screen.geometryChanged, geometry_slot)
+        app_slots = (
+            ("screenAdded", self._added),
+            ("screenRemoved", self._removed),
+            ("primaryScreenChanged", self._primary_changed),
+        )
+        release_screens(app_slots, self._watched)
         self._watched.clear()
 
     def _emit(self, cause: str) -> None:
@@ -178,7 +164,7 @@ class MonitorDetector(QObject):
             return
         # Still alive during this signal, deleted right after: forget it now.
         for entry in [e for e in self._watched if e[0] is screen]:
-            _disconnect(screen.geometryChanged, entry[1])
+            disconnect(screen.geometryChanged, entry[1])
             self._watched.remove(entry)
         self._emit(f"a screen was removed: {screen.name()}")
 

@@ -18,10 +18,8 @@ Covers are keyed by the ``QScreen`` object, never by its name: two X screens are
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from kiosk.failsafe import fail_safe
 from kiosk.qt import (
@@ -38,15 +36,11 @@ from kiosk.qt import (
     QWidget,
     sip,
 )
+from kiosk.screen_signals import disconnect, release_screens
 
 log = logging.getLogger("kiosk.blanker")
 
 COVER_TEXT = "This screen is not used during the exam."
-
-
-def _disconnect(signal: Any, slot: Callable[..., None]) -> None:
-    with contextlib.suppress(TypeError, RuntimeError):
-        signal.disconnect(slot)
 
 
 def screen_labels(screens: Sequence[QScreen]) -> list[str]:
@@ -178,19 +172,12 @@ class ScreenBlanker(QObject):
         if not self._running:
             return
         self._running = False
-        app = QGuiApplication.instance()
-        live: list[QScreen] = []
-        if isinstance(app, QGuiApplication):
-            for signal, slot in (
-                (app.screenAdded, self._added),
-                (app.screenRemoved, self._removed),
-                (app.primaryScreenChanged, self._later),
-            ):
-                _disconnect(signal, slot)
-            live = QGuiApplication.screens()
-        for screen in self._watched:
-            if any(screen is s for s in live):  # never touch a screen Qt may have deleted
-                _disconnect(screen.geometryChanged, self._later)
+        app_slots = (
+            ("screenAdded", self._added),
+            ("screenRemoved", self._removed),
+            ("primaryScreenChanged", self._later),
+        )
+        release_screens(app_slots, [(screen, self._later) for screen in self._watched])
         self._watched.clear()
         for screen in list(self._covers):
             self._uncover(screen)
@@ -210,7 +197,7 @@ class ScreenBlanker(QObject):
             return
         if screen in self._watched:
             self._watched.discard(screen)
-            _disconnect(screen.geometryChanged, self._later)
+            disconnect(screen.geometryChanged, self._later)
         # Right after this signal Qt deletes the screen and moves its windows to the primary
         # screen: the cover must be gone before it could land on the exam's screen, and no
         # reference to the screen may outlive the signal.
