@@ -113,6 +113,9 @@ class VirtualDisplay:
     height: int = 800
     window_manager: bool = True
     display: str = ""
+    #: Several X screens ("WxHxD" each) instead of one of width x height; ``xinerama`` joins them.
+    screens: tuple[str, ...] = ()
+    xinerama: bool = False
     _procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start(self, timeout: float = 15.0) -> VirtualDisplay:
@@ -120,16 +123,18 @@ class VirtualDisplay:
         if xvfb is None:
             raise DisplayError("Xvfb is not installed (package xvfb)")
         read, write = os.pipe()
+        args = [xvfb, "-displayfd", str(write), "-nolisten", "tcp", "-noreset"]
+        for index, spec in enumerate(self.screens or (f"{self.width}x{self.height}x24",)):
+            args += ["-screen", str(index), spec]
+        if self.xinerama:
+            args.append("+xinerama")
         proc = subprocess.Popen(
-            [
-                xvfb, "-displayfd", str(write), "-screen", "0",
-                f"{self.width}x{self.height}x24", "-nolisten", "tcp", "-noreset",
-            ],
+            args,
             pass_fds=(write,),
             start_new_session=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         os.close(write)
         self._procs.append(proc)
         number = b""

@@ -16,29 +16,18 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.xdisplay import window_manager_running
+from kiosk.xdisplay import VirtualDisplay
+from tests.support.qt_loop import until
 
 COVER_TITLE = "kiosk: unused screen"
 X_SCREENS = ("1280x800x24", "1024x768x24")
 
 
-def _until(app: Any, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Process Qt events until ``condition`` holds (True) or the time is up (False)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        app.processEvents()
-        time.sleep(0.005)
-    return True
-
-
 def _settle(app: Any, seconds: float) -> None:
-    _until(app, lambda: False, seconds)
+    until(app, lambda: False, seconds)
 
 
 def _run(*args: str) -> str:
@@ -67,49 +56,12 @@ def x_windows(display: str, screen: int, title: str) -> list[list[int]]:
     return sorted(rects)
 
 
-def _start_xvfb(xinerama: bool) -> tuple[subprocess.Popen[bytes], str]:
-    read, write = os.pipe()
-    args = ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp"]
-    for index, spec in enumerate(X_SCREENS):
-        args += ["-screen", str(index), spec]
-    if xinerama:
-        args.append("+xinerama")
-    xvfb = subprocess.Popen(
-        args,
-        pass_fds=(write,),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        number = pipe.readline().decode().strip()
-    if not number:
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
-        raise RuntimeError("Xvfb with two X screens did not start")
-    return xvfb, f":{number}"
-
-
 def two_x_screens(xinerama: bool) -> dict[str, Any]:
-    xvfb, display = _start_xvfb(xinerama)
-    procs: list[subprocess.Popen[bytes]] = [xvfb]
+    # openbox runs on X screen 0, where the exam is.
+    virtual = VirtualDisplay(screens=X_SCREENS, xinerama=xinerama).start()
+    display = virtual.display
     os.environ["DISPLAY"] = display
     try:
-        procs.append(
-            subprocess.Popen(
-                ["openbox", "--sm-disable"],
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        deadline = time.monotonic() + 15
-        while not window_manager_running(display):
-            if time.monotonic() > deadline:
-                raise RuntimeError("openbox did not start")
-            time.sleep(0.05)
-
         from detectors.monitors import MonitorDetector
         from kiosk.blanker import ScreenBlanker
         from kiosk.qt import QApplication, QWidget
@@ -130,7 +82,7 @@ def two_x_screens(xinerama: bool) -> dict[str, Any]:
         def active() -> str:
             return _run("xdotool", "getactivewindow").strip()
 
-        exam_active = _until(app, lambda: exam.isActiveWindow() and active() == exam_id)
+        exam_active = until(app, lambda: exam.isActiveWindow() and active() == exam_id)
         exam_screen = exam.screen()
 
         def index(screen: Any) -> int | None:
@@ -149,7 +101,7 @@ def two_x_screens(xinerama: bool) -> dict[str, Any]:
 
         blanker = ScreenBlanker(exam)
         blanker.start()
-        placed = _until(app, exposed)
+        placed = until(app, exposed)
         _settle(app, 0.5)  # let the window manager act on what it was given
 
         def x_covers() -> list[list[list[int]]]:
@@ -184,20 +136,14 @@ def two_x_screens(xinerama: bool) -> dict[str, Any]:
         }
         blanker.stop()
         blanker.stop()
-        result["gone_after_stop"] = _until(
+        result["gone_after_stop"] = until(
             app, lambda: covers() == [] and x_covers() == [[] for _ in X_SCREENS]
         )
         result["covered_after_stop"] = blanker.covered()
         exam.close()
         return result
     finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        virtual.stop()
 
 
 if __name__ == "__main__":

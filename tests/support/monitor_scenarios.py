@@ -16,22 +16,10 @@ import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 from kiosk.xdisplay import VirtualDisplay
-
-
-def _until(app: Any, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Process Qt events until ``condition`` holds (True) or the time is up (False)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        app.processEvents()
-        time.sleep(0.005)
-    return True
+from tests.support.qt_loop import until
 
 
 def _xrandr(*args: str) -> None:
@@ -60,7 +48,7 @@ def two_heads() -> dict[str, Any]:
             )
             return done.stdout.strip()
 
-        exam_active = _until(app, lambda: exam.isActiveWindow() and active() == exam_id)
+        exam_active = until(app, lambda: exam.isActiveWindow() and active() == exam_id)
         blanker = ScreenBlanker(exam)
         blanker.start()
 
@@ -74,7 +62,7 @@ def two_heads() -> dict[str, Any]:
             c = cover()
             return c is not None and c.isFullScreen() and c.geometry().x() == 1280
 
-        placed = _until(app, settled)
+        placed = until(app, settled)
         c = cover()
         exam_screen = exam.screen()
         result: dict[str, Any] = {
@@ -89,7 +77,7 @@ def two_heads() -> dict[str, Any]:
             "exam_active_with_cover": active() == exam_id,
         }
         _xrandr("--delmonitor", "RIGHT")
-        result["gone_after_removal"] = _until(
+        result["gone_after_removal"] = until(
             app, lambda: blanker.covered() == [] and cover() is None
         )
         blanker.stop()
@@ -100,24 +88,11 @@ def two_heads() -> dict[str, Any]:
 
 
 def xinerama() -> dict[str, Any]:
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(
-        [
-            "Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
-            "-screen", "1", "1280x800x24", "+xinerama", "-nolisten", "tcp",
-        ],
-        pass_fds=(write,),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    os.close(write)
+    virtual = VirtualDisplay(
+        screens=("1280x800x24", "1280x800x24"), xinerama=True, window_manager=False
+    ).start()
     try:
-        with os.fdopen(read, "rb") as pipe:
-            number = pipe.readline().decode().strip()
-        if not number:
-            raise RuntimeError("Xvfb +xinerama did not start")
-        os.environ["DISPLAY"] = f":{number}"
+        os.environ["DISPLAY"] = virtual.display
         from detectors.base import Observation
         from detectors.monitors import MonitorDetector, MonitorsSnapshot, os_heads
         from kiosk.qt import QGuiApplication
@@ -142,8 +117,7 @@ def xinerama() -> dict[str, Any]:
             "findings": [{"code": f.code, **f.detail} for f in decide_change(initial, mirrored)],
         }
     finally:
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+        virtual.stop()
 
 
 if __name__ == "__main__":
