@@ -111,13 +111,19 @@ class ExamWindowWatcher(QObject):
     def _tick(self) -> None:
         self.check()
 
+    @property
+    def x11(self) -> X11Session:
+        """The watcher's connection to the X server, shared with whoever acts on what it sees
+        (opened on first use; stop() closes it)."""
+        if self._x is None:
+            self._x = X11Session()
+        return self._x
+
     def check(self) -> ExamWindowState | None:
         """One check now: publishes on a change and returns what it found, its cause describing
         the state (None if X cannot be reached: logged once, not published)."""
         try:
-            if self._x is None:
-                self._x = X11Session()
-            state = self._observe(self._x)
+            state = self._observe(self.x11)
         except X11Error as exc:
             if not self._unreachable:
                 log.warning("the exam window cannot be checked: %s", exc)

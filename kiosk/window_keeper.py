@@ -64,7 +64,6 @@ class WindowKeeper(QObject):
         self.monitoring = False
         self.keyboard_grabbed = False
         self.watcher: ExamWindowWatcher | None = None
-        self._x11: X11Session | None = None
         # While another program's window covers the exam, the kiosk keeps raising itself:
         # the window manager's next restack would put the exam below it again.
         self._raise_again = QTimer(self)
@@ -140,11 +139,10 @@ class WindowKeeper(QObject):
                 self.grab_keyboard()  # X dropped the grab while the window was unmapped
 
     def _x(self) -> X11Session | None:
-        if QGuiApplication.platformName() != "xcb":
+        """The watcher's X connection (one per kiosk); None off X11 or when not watching."""
+        if QGuiApplication.platformName() != "xcb" or self.watcher is None:
             return None
-        if self._x11 is None:
-            self._x11 = X11Session()
-        return self._x11
+        return self.watcher.x11
 
     def _make_sticky(self) -> None:
         """On every desktop, so switching desktops never leaves the exam behind."""
@@ -289,5 +287,3 @@ class WindowKeeper(QObject):
         self.release_keyboard()
         if self.watcher is not None:
             self.watcher.stop()
-        if self._x11 is not None:
-            self._x11.close()
