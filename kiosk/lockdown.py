@@ -37,7 +37,7 @@ from kiosk.tracking import TrackingOptions
 from kiosk.window import KioskWindow
 from kiosk.window_keeper import WindowKeeper
 from policies.fullscreen import FullscreenDecision, decide_fullscreen
-from policies.keys import KeyPolicy
+from policies.keys import ASKS_TO_QUIT, KeyPolicy
 from policies.monitors import (
     MonitorPolicy,
     decide_change,
@@ -118,7 +118,7 @@ class Lockdown(QObject):
 
     def _key_refused(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
         self._decided(policy, decision, detail)
-        if detail.get("what") in ("close the window", "close the tab", "quit the browser"):
+        if detail.get("what") in ASKS_TO_QUIT:
             # The student asks to leave: the quit policy answers (a password dialog, or no).
             # Later, not inside the event filter: the answer may be a modal dialog.
             chord = str(detail.get("chord"))

@@ -35,6 +35,11 @@ MODIFIERS = ("Ctrl", "Alt", "Shift", "Meta")
 _Rule = Literal["always", "reload", "zoom", "clipboard", "page"]
 
 
+CLOSE_WINDOW, CLOSE_TAB, QUIT = "close the window", "close the tab", "quit the browser"
+#: What these shortcuts would do is the student asking to leave: the quit policy answers.
+ASKS_TO_QUIT = frozenset({CLOSE_WINDOW, CLOSE_TAB, QUIT})
+
+
 @dataclass(frozen=True)
 class KeyPolicy:
     allow_zoom: bool = False
@@ -60,9 +65,9 @@ def _table() -> dict[str, tuple[_Rule, str]]:
     put("always", "open a new window", "Ctrl+N", "Ctrl+Shift+N")
     put("always", "open a new tab", "Ctrl+T")
     put("always", "reopen a closed tab", "Ctrl+Shift+T")
-    put("always", "close the window", "Ctrl+W", "Ctrl+Shift+W", "Alt+F4")
-    put("always", "close the tab", "Ctrl+F4")
-    put("always", "quit the browser", "Ctrl+Q", "Ctrl+Shift+Q")
+    put("always", CLOSE_WINDOW, "Ctrl+W", "Ctrl+Shift+W", "Alt+F4")
+    put("always", CLOSE_TAB, "Ctrl+F4")
+    put("always", QUIT, "Ctrl+Q", "Ctrl+Shift+Q")
     put("always", "print", "Ctrl+P", "Ctrl+Shift+P")
     put("always", "save page", "Ctrl+S")
     put("always", "open file", "Ctrl+O")
