@@ -43,7 +43,7 @@ test: lint
 
 docs: setup
 	$(BIN)/python -m bridge.docs > docs/events.md
-	$(BIN)/python -m kiosk.config_docs > docs/configuration.md
+	$(BIN)/python -m kiosk.config.docs > docs/configuration.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

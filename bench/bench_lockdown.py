@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kiosk.xdisplay import VirtualDisplay  # noqa: E402
+from kiosk.platform.xvfb import VirtualDisplay  # noqa: E402
 
 
 def per_event_ns(send: object, events: int, runs: int) -> float:
@@ -46,8 +46,8 @@ def main() -> None:
     os.environ.pop("QT_QPA_PLATFORM", None)
     from detectors.photos import EvidenceStore
     from detectors.screen_capture import capture_screen, save_capture
-    from kiosk.keyfilter import KeyFilter
-    from kiosk.qt import QApplication, QEvent, QKeyEvent, Qt, QWidget
+    from kiosk.enforcement.input_filter import KeyFilter
+    from kiosk.platform.qt import QApplication, QEvent, QKeyEvent, Qt, QWidget
     from policies.keys import KeyPolicy
 
     qapp = QApplication(["bench"])

@@ -20,9 +20,16 @@ from typing import Any
 
 from bridge import scripts
 from bridge.origin import origin_of
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QObject, QWebChannel, QWebEnginePage, QWebEngineScript, pyqtSignal, pyqtSlot
-from kiosk.session import FiredEvent, Rejected
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import (
+    QObject,
+    QWebChannel,
+    QWebEnginePage,
+    QWebEngineScript,
+    pyqtSignal,
+    pyqtSlot,
+)
+from kiosk.session.lifecycle import FiredEvent, Rejected
 
 log = logging.getLogger("kiosk.bridge")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from kiosk.qt import QFile, QIODevice, QWebEngineScript
+from kiosk.platform.qt import QFile, QIODevice, QWebEngineScript
 
 OBJECT_NAME = "kioskBridge"
 REQUEST_EVENT = "__kioskRequest"

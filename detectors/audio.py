@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors.base import Observation
-from kiosk.sources import MicrophoneSource
+from detectors.sources import MicrophoneSource
 
 log = logging.getLogger("kiosk.detectors.audio")
 

@@ -19,7 +19,7 @@ from typing import Any
 from detectors.base import Observation
 from detectors.cv import import_cv2
 from detectors.faces import Face, FaceDetector
-from kiosk.sources import CameraSource
+from detectors.sources import CameraSource
 
 log = logging.getLogger("kiosk.camera")
 

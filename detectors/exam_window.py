@@ -4,8 +4,8 @@ Another client on the display can unmap the exam window, move it (or the view) t
 desktop, destroy it under Qt, or draw an override-redirect window over it; Qt notices none of
 it (``isVisible()`` stays true, the window stays active). The window manager can die too, and
 then any new window maps on top unnoticed. This watcher polls the X server through its own
-connection (``kiosk.x11``) a few times a second and publishes only transitions of three facts:
-the exam window is shown, something else is drawn over it, a window manager runs.
+connection (``kiosk.platform.x11``) a few times a second and publishes only transitions of
+three facts: the exam window is shown, something else is drawn over it, a window manager runs.
 
 X11 only: on any other Qt platform ``start()`` logs that it does nothing.
 """
@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from detectors.base import Observation
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QGuiApplication, QObject, QTimer, QWidget
-from kiosk.x11 import OtherWindow, WindowState, X11Error, X11Session
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import QGuiApplication, QObject, QTimer, QWidget
+from kiosk.platform.x11.session import OtherWindow, WindowState, X11Error, X11Session
 
 log = logging.getLogger("kiosk.detectors.exam_window")
 

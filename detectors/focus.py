@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 
 from detectors.base import Observation
-from kiosk.eventbus import EventBus
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QEvent, QGuiApplication, QObject, QWidget
+from kiosk.platform.bus import EventBus
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import QEvent, QGuiApplication, QObject, QWidget
 
 
 @dataclass(frozen=True)

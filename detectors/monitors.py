@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from detectors.base import Observation
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QGuiApplication, QObject, QRect, QScreen, QTimer
-from kiosk.screen_signals import disconnect, release_screens
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import QGuiApplication, QObject, QRect, QScreen, QTimer
+from kiosk.platform.screens import disconnect, release_screens
 
 log = logging.getLogger("kiosk.detectors.monitors")
 

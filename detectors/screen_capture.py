@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.photos import JPEG_QUALITY, EvidenceStore, Photo
-from kiosk.qt import QBuffer, QByteArray, QGuiApplication, QImage, QIODevice, QScreen, sip
+from kiosk.platform.qt import QBuffer, QByteArray, QGuiApplication, QImage, QIODevice, QScreen, sip
 
 DENIED = 4011  # the platform denies reading the screen (Wayland: no portal permission)
 PLATFORM_ERROR = 4012  # a grab, encode or write that should have worked failed

@@ -17,15 +17,12 @@ from detectors.exam_window import ExamWindowState
 from detectors.focus import FocusChange, FocusDetector
 from detectors.fullscreen import FullscreenChange, FullscreenDetector
 from detectors.monitors import MonitorsSnapshot
-from kiosk import __version__, consent, quit_dialog
-from kiosk.eventbus import EventBus
-from kiosk.eventlog import EventLog
-from kiosk.failsafe import fail_safe, install_excepthook
-from kiosk.lockdown import Lockdown
-from kiosk.options import RunOptions
-from kiosk.preview import CameraPreview
-from kiosk.proctoring import Proctor
-from kiosk.qt import (
+from kiosk import __version__
+from kiosk.enforcement.lockdown import Lockdown
+from kiosk.launch.options import RunOptions
+from kiosk.platform.bus import EventBus
+from kiosk.platform.failsafe import fail_safe, install_excepthook
+from kiosk.platform.qt import (
     QApplication,
     QCoreApplication,
     QEvent,
@@ -37,11 +34,15 @@ from kiosk.qt import (
     qWebEngineChromiumVersion,
     qWebEngineVersion,
 )
-from kiosk.record import SessionRecord, new_session_folder
-from kiosk.session import EngineInfo, FiredEvent, Rejected, Session, State
-from kiosk.signals import SignalWakeup
-from kiosk.tracking import TrackingOptions
-from kiosk.window import KioskWindow, RequestInterceptor, make_profile
+from kiosk.platform.signals import SignalWakeup
+from kiosk.proctoring.proctor import Proctor
+from kiosk.session.event_log import EventLog
+from kiosk.session.lifecycle import EngineInfo, FiredEvent, Rejected, Session, State
+from kiosk.session.record import SessionRecord, new_session_folder
+from kiosk.session.tracking import TrackingOptions
+from kiosk.ui import consent, quit_dialog
+from kiosk.ui.camera_preview import CameraPreview
+from kiosk.ui.window import KioskWindow, RequestInterceptor, make_profile
 from policies.quit import QuitSource, check_password, decide_quit
 from policies.urlfilter import UrlFilter
 from policies.windows import decide_download

@@ -73,16 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kiosk import logs
+    from kiosk.platform import logs
 
     logs.setup()
     try:
         args = build_parser().parse_args(argv)
         if args.command == "demo":
-            from kiosk.demo import run_demo
+            from kiosk.launch.demo import run_demo
 
             return run_demo()
-        from kiosk.launch import resolve, start
+        from kiosk.launch.run import resolve, start
 
         return start(resolve(args, os.environ))
     except KioskExit as exc:

@@ -5,7 +5,8 @@ Set up here, before any QApplication exists:
 - HOME and XDG_* point at a temporary folder, so nothing touches the real user's files
   (except the face models, read from the user cache where `make` put them);
 - a private X display with a window manager (focus and fullscreen only exist with one);
-- QtWebEngineWidgets is imported (through kiosk.qt) before pytest-qt creates the QApplication.
+- QtWebEngineWidgets is imported (through kiosk.platform.qt) before pytest-qt creates the
+  QApplication.
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ for _var, _sub in (
 for _var in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QTWEBENGINE_CHROMIUM_FLAGS"):
     os.environ.pop(_var, None)
 
-from kiosk.xdisplay import VirtualDisplay  # noqa: E402
+from kiosk.platform.xvfb import VirtualDisplay  # noqa: E402
 
 _display = VirtualDisplay(width=1280, height=800).start()
 os.environ["DISPLAY"] = _display.display
 
-import kiosk.qt  # noqa: E402, F401  (QtWebEngineWidgets before the QApplication)
+import kiosk.platform.qt  # noqa: E402, F401  (QtWebEngineWidgets before the QApplication)
 from tests.support.pulse import PrivatePulse, PulseError  # noqa: E402
 from tests.support.server import ReportServer  # noqa: E402
 
@@ -105,11 +106,11 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     ``make_kiosk(url, config=None, *, camera=None, autostart=False, show=True)``: windowed, no
     microphone, its record under ``tmp_path/data`` and its event log at ``tmp_path/events.jsonl``.
     """
+    from detectors.sources import CameraSource, MicrophoneSource
     from kiosk.app import KioskApp
-    from kiosk.config import KioskConfig
-    from kiosk.options import RunOptions
-    from kiosk.qt import QApplication, QCoreApplication, QEvent
-    from kiosk.sources import CameraSource, MicrophoneSource
+    from kiosk.config.settings import KioskConfig
+    from kiosk.launch.options import RunOptions
+    from kiosk.platform.qt import QApplication, QCoreApplication, QEvent
     from policies.engine import decide
 
     assert isinstance(qapp, QApplication)

@@ -82,7 +82,7 @@ def test_with_xinerama_qt_shows_one_screen_and_nothing_covers_the_exam() -> None
 
 
 def test_screens_sharing_a_name_are_told_apart_in_qt_order() -> None:
-    from kiosk.blanker import screen_labels
+    from kiosk.enforcement.screen_covers import screen_labels
 
     screens: list[Any] = [
         SimpleNamespace(name=lambda n=n: n) for n in ("screen", "HDMI-1", "screen", "screen")

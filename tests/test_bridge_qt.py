@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from detectors.sources import CameraSource
 from kiosk.app import KioskApp
-from kiosk.config import KioskConfig
-from kiosk.qt import QUrl
-from kiosk.session import State
-from kiosk.sources import CameraSource
+from kiosk.config.settings import KioskConfig
+from kiosk.platform.qt import QUrl
+from kiosk.session.lifecycle import State
 from tests.support.server import ReportServer, event_names, events
 
 Factory = Callable[..., KioskApp]
@@ -285,7 +285,7 @@ def test_show_cam_preview_puts_the_live_camera_in_a_corner(
     server: ReportServer,
     run_id: str,
 ) -> None:
-    from kiosk.preview import CameraPreview
+    from kiosk.ui.camera_preview import CameraPreview
     from tests.support.faces import one_person, write_video
 
     clip = tmp_path / "clip.mp4"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kiosk.app import KioskApp
-from kiosk.tracking import TrackingOptions
+from kiosk.session.tracking import TrackingOptions
 from tests.support.server import ReportServer
 
 Factory = Callable[..., KioskApp]

@@ -10,8 +10,8 @@ from PyQt6.QtGui import QDragEnterEvent, QDropEvent
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
-from kiosk.config import KioskConfig
-from kiosk.qt import QApplication, QMimeData, Qt, QUrl
+from kiosk.config.settings import KioskConfig
+from kiosk.platform.qt import QApplication, QMimeData, Qt, QUrl
 from tests.support.server import ReportServer
 
 Factory = Callable[..., KioskApp]

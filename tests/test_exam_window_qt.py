@@ -23,9 +23,9 @@ from pytestqt.qtbot import QtBot
 
 from detectors.base import Observation
 from detectors.exam_window import ExamWindowState, ExamWindowWatcher
-from kiosk.qt import QApplication, QColor, QPalette, Qt, QWidget
-from kiosk.x11 import ALL_DESKTOPS, X11Error, X11Session
-from kiosk.xdisplay import VirtualDisplay
+from kiosk.platform.qt import QApplication, QColor, QPalette, Qt, QWidget
+from kiosk.platform.x11.session import ALL_DESKTOPS, X11Error, X11Session
+from kiosk.platform.xvfb import VirtualDisplay
 from tests.support.process import REPO
 
 SCREEN = (0, 0, 1280, 800)
@@ -454,7 +454,7 @@ def test_off_x11_the_watcher_does_nothing_and_says_so() -> None:
         [
             "import logging, sys",
             "logging.basicConfig(level=logging.INFO, stream=sys.stdout, format='%(message)s')",
-            "from kiosk.qt import QApplication, QWidget",
+            "from kiosk.platform.qt import QApplication, QWidget",
             "from detectors.exam_window import ExamWindowWatcher",
             "app = QApplication(['offscreen-watcher'])",
             "window, seen = QWidget(), []",

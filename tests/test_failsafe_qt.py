@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from detectors.focus import FocusChange
 from kiosk.app import KioskApp
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QObject, pyqtSignal
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import QObject, pyqtSignal
 from tests.support.server import ReportServer
 
 

@@ -18,9 +18,9 @@ from PyQt6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
-from kiosk.clipboard import ClipboardGuard, apply_page_settings
-from kiosk.keyfilter import _KEY_NAMES, KeyFilter, chord_of
-from kiosk.qt import (
+from kiosk.enforcement.clipboard import ClipboardGuard, apply_page_settings
+from kiosk.enforcement.input_filter import _KEY_NAMES, KeyFilter, chord_of
+from kiosk.platform.qt import (
     QApplication,
     QClipboard,
     QEvent,
@@ -95,7 +95,7 @@ def typed_keys(qtbot: QtBot, app: KioskApp) -> list[str]:
 def page(make_kiosk: Callable[..., KioskApp], server: ReportServer, qtbot: QtBot) -> KioskApp:
     """The keys page, loaded, its window active and its first input focused."""
     app = make_kiosk(server.url("keys.html"))
-    # The kiosk's own filter (kiosk.lockdown) goes: each test installs the one it examines.
+    # The kiosk's own filter (the lockdown's) goes: each test installs the one it examines.
     assert app.lockdown.keys is not None
     app.lockdown.keys.remove()
     app.window.activateWindow()

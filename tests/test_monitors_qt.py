@@ -22,8 +22,8 @@ from pytestqt.qtbot import QtBot
 
 from detectors.base import Observation
 from detectors.monitors import Head, MonitorDetector, MonitorsSnapshot, os_heads
-from kiosk.blanker import COVER_TEXT, ScreenBlanker
-from kiosk.qt import QApplication, QLabel, QRect, QWidget
+from kiosk.enforcement.screen_covers import COVER_TEXT, ScreenBlanker
+from kiosk.platform.qt import QApplication, QLabel, QRect, QWidget
 from policies.monitors import decide_change, decide_setup, suspected
 
 REPO = Path(__file__).resolve().parents[1]

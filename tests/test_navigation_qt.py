@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
-from kiosk.config import KioskConfig
-from kiosk.qt import QUrl, QWebEnginePage
+from kiosk.config.settings import KioskConfig
+from kiosk.platform.qt import QUrl, QWebEnginePage
 from tests.support.server import ReportServer
 
 Make = Callable[..., KioskApp]

@@ -9,8 +9,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
-from kiosk.config import KioskConfig
-from kiosk.qt import QWebEnginePage
+from kiosk.config.settings import KioskConfig
+from kiosk.platform.qt import QWebEnginePage
 from policies.windows import WINDOW_KINDS, decide_new_window
 from tests.support.server import ReportServer
 

@@ -430,7 +430,7 @@ def test_the_mouse_back_button_does_not_navigate(exam: Exam) -> None:
 
 
 def x_shown(exam: Exam) -> bool:
-    from kiosk.x11 import X11Session
+    from kiosk.platform.x11.session import X11Session
 
     with X11Session(exam.display) as x:
         state = x.window_state(int(exam.window))

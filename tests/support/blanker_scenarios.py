@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.xdisplay import VirtualDisplay
+from kiosk.platform.xvfb import VirtualDisplay
 from tests.support.qt_loop import until
 
 COVER_TITLE = "kiosk: unused screen"
@@ -63,8 +63,8 @@ def two_x_screens(xinerama: bool) -> dict[str, Any]:
     os.environ["DISPLAY"] = display
     try:
         from detectors.monitors import MonitorDetector
-        from kiosk.blanker import ScreenBlanker
-        from kiosk.qt import QApplication, QWidget
+        from kiosk.enforcement.screen_covers import ScreenBlanker
+        from kiosk.platform.qt import QApplication, QWidget
         from policies.monitors import decide_setup
 
         app = QApplication(["blanker-scenarios"])

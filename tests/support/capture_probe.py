@@ -11,7 +11,7 @@ import sys
 import time
 
 from detectors.screen_capture import CaptureFailure, capture_screen
-from kiosk.qt import QApplication, QGuiApplication, QWidget
+from kiosk.platform.qt import QApplication, QGuiApplication, QWidget
 
 result: dict[str, object] = {}
 if sys.argv[1] == "app":

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from typing import Any
 
-from kiosk.xdisplay import VirtualDisplay
+from kiosk.platform.xvfb import VirtualDisplay
 from tests.support.qt_loop import until
 
 
@@ -32,8 +32,8 @@ def two_heads() -> dict[str, Any]:
     try:
         _xrandr("--setmonitor", "LEFT", "1280/338x800/211+0+0", "screen")
         _xrandr("--setmonitor", "RIGHT", "1280/338x800/211+1280+0", "none")
-        from kiosk.blanker import ScreenBlanker
-        from kiosk.qt import QApplication, QWidget
+        from kiosk.enforcement.screen_covers import ScreenBlanker
+        from kiosk.platform.qt import QApplication, QWidget
 
         app = QApplication(["monitor-scenarios"])
         exam = QWidget()
@@ -95,7 +95,7 @@ def xinerama() -> dict[str, Any]:
         os.environ["DISPLAY"] = virtual.display
         from detectors.base import Observation
         from detectors.monitors import MonitorDetector, MonitorsSnapshot, os_heads
-        from kiosk.qt import QGuiApplication
+        from kiosk.platform.qt import QGuiApplication
         from policies.monitors import decide_change, suspected
 
         app = QGuiApplication(["monitor-scenarios"])

@@ -10,7 +10,7 @@ import ctypes
 import ctypes.util
 import subprocess
 
-from kiosk.xdisplay import _AtomReply, _ScreenIterator
+from kiosk.platform.xvfb import _AtomReply, _ScreenIterator
 
 _REMOVE, _ADD = 0, 1
 

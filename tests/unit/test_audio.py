@@ -37,7 +37,7 @@ from detectors.audio import (
     pcm_to_mono,
     pick_input_device,
 )
-from kiosk.sources import MicrophoneSource
+from detectors.sources import MicrophoneSource
 from tests.support.audio import (
     RATE,
     Collector,
@@ -312,7 +312,7 @@ _OPEN_AS_NOBODY = """
 import json, os, sys
 from pathlib import Path
 from detectors.audio import AudioError, MicrophoneDetector
-from kiosk.sources import MicrophoneSource
+from detectors.sources import MicrophoneSource
 if os.geteuid() == 0:  # drop to nobody after the imports: root reads any file
     os.setgroups([])
     os.setgid(65534)

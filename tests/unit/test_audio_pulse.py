@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from detectors.audio import AudioError, AudioLevel, MicrophoneDetector
-from kiosk.sources import MicrophoneSource
+from detectors.sources import MicrophoneSource
 from tests.support.audio import Collector, loud_fraction, speech_wav
 from tests.support.process import REPO
 from tests.support.pulse import PrivatePulse
@@ -94,7 +94,7 @@ _OUTAGES = """
 import json, sys, time
 import detectors.audio
 from detectors.audio import MicrophoneDetector
-from kiosk.sources import MicrophoneSource
+from detectors.sources import MicrophoneSource
 from tests.support.audio import Collector
 from tests.support.pulse import PrivatePulse
 

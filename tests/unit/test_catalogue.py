@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import kiosk.config_docs
+import kiosk.config.docs
 from bridge import docs
 from bridge.catalogue import CATALOGUE, EventSpec, Kind, lookup
 
@@ -220,6 +220,6 @@ def test_events_doc_is_generated_from_the_catalogue() -> None:
 
 def test_configuration_doc_is_generated_from_the_models() -> None:
     on_disk = (REPO / "docs/configuration.md").read_text(encoding="utf-8")
-    assert on_disk == kiosk.config_docs.render(), (
+    assert on_disk == kiosk.config.docs.render(), (
         "docs/configuration.md is stale: run `make docs` and commit it"
     )

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from bridge.origin import origin_of
-from kiosk import __version__, preflight
+from kiosk import __version__
 from kiosk.cli import main
 from kiosk.errors import EngineStartError, UsageError
-from kiosk.launch import check_target
+from kiosk.launch import preflight
+from kiosk.launch.run import check_target
 from policies import engine, window_mode
 
 # -- the exam URL ---------------------------------------------------------------------------------
@@ -182,10 +183,11 @@ def test_unsafe_engine_environment_is_refused(
 def test_unit_tested_modules_do_not_load_qt() -> None:
     code = (
         "import sys\n"
-        "import bridge.catalogue, bridge.docs, bridge.origin, kiosk.cli, kiosk.config,"
-        " kiosk.config_docs, kiosk.launch, kiosk.preflight, kiosk.record, kiosk.session,"
-        " kiosk.sources, kiosk.tracking, kiosk.trust, policies.engine, policies.window_mode\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith(('PyQt6', 'kiosk.qt')))\n"
+        "import bridge.catalogue, bridge.docs, bridge.origin, kiosk.cli, kiosk.config.settings,"
+        " kiosk.config.docs, kiosk.launch.run, kiosk.launch.preflight, kiosk.session.record,"
+        " kiosk.session.lifecycle, detectors.sources, kiosk.session.tracking, kiosk.trust,"
+        " policies.engine, policies.window_mode\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('PyQt6', 'kiosk.platform.qt')))\n"
         "print(loaded)\n"
     )
     proc = subprocess.run(

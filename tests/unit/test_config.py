@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import KioskConfig, load
+from kiosk.config.settings import KioskConfig, load
 from kiosk.errors import UsageError
 from kiosk.trust import DEFAULT_WEIGHTS, ViolationWeight
 
@@ -103,8 +103,9 @@ def test_wrong_type_names_the_key(tmp_path: Path) -> None:
 def test_wrong_types_are_not_coerced(tmp_path: Path, text: str, key: str) -> None:
     """TOML has real booleans and numbers: a string or an int in their place is a wrong type.
 
-    The documented contract (kiosk/config.py, docs/configuration.md): "Unknown keys and wrong
-    types are errors (exit 2)". [session.tracking] is already strict; the other tables coerce.
+    The documented contract (kiosk/config/settings.py, docs/configuration.md): "Unknown keys
+    and wrong types are errors (exit 2)". [session.tracking] is already strict; the other
+    tables coerce.
     """
     message = _error(_write(tmp_path, text))
     assert key in message

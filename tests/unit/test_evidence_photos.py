@@ -11,10 +11,10 @@ import numpy as np
 from detectors.camera import FacesSeen
 from detectors.faces import Face, Keypoint
 from detectors.photos import EvidenceStore
-from kiosk.config import ProctorSettings
-from kiosk.proctoring import Proctor
-from kiosk.sources import CameraSource, MicrophoneSource
-from kiosk.tracking import TrackingOptions
+from detectors.sources import CameraSource, MicrophoneSource
+from kiosk.config.settings import ProctorSettings
+from kiosk.proctoring.proctor import Proctor
+from kiosk.session.tracking import TrackingOptions
 
 
 def frame() -> np.ndarray:

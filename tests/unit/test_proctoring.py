@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from kiosk.config import ProctorSettings
-from kiosk.proctoring import Proctor, SetupFailure, secure_context
-from kiosk.sources import CameraSource, MicrophoneSource
-from kiosk.tracking import TrackingOptions
+from detectors.sources import CameraSource, MicrophoneSource
+from kiosk.config.settings import ProctorSettings
+from kiosk.proctoring.proctor import Proctor, SetupFailure, secure_context
+from kiosk.session.tracking import TrackingOptions
 from tests.support.audio import noise, write_wav
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,10 +123,10 @@ def test_a_camera_index_on_a_computer_without_cameras(tmp_path: Path) -> None:
 _CHECK_AS_NOBODY = """
 import json, os, sys
 from pathlib import Path
-from kiosk.config import ProctorSettings
-from kiosk.proctoring import Proctor, SetupFailure
-from kiosk.sources import CameraSource, MicrophoneSource
-from kiosk.tracking import TrackingOptions
+from kiosk.config.settings import ProctorSettings
+from kiosk.proctoring.proctor import Proctor, SetupFailure
+from detectors.sources import CameraSource, MicrophoneSource
+from kiosk.session.tracking import TrackingOptions
 if os.geteuid() == 0:  # root may read anything: drop to nobody after the imports
     os.setgroups([])
     os.setgid(65534)

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from kiosk.config import KioskConfig
+from kiosk.config.settings import KioskConfig
 from policies.quit import check_password, decide_quit, hash_password, valid_hash
 
 

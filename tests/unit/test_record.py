@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.record import RECORD_NAME, RecordClosed, SessionRecord, new_session_folder
+from kiosk.session.record import RECORD_NAME, RecordClosed, SessionRecord, new_session_folder
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ _CRASH = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from kiosk.record import SessionRecord
+    from kiosk.session.record import SessionRecord
 
     record = SessionRecord(Path(sys.argv[1]))
     for i in range(25):

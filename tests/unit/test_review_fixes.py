@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.eventlog import EventLog
-from kiosk.record import new_session_folder
+from kiosk.session.event_log import EventLog
+from kiosk.session.record import new_session_folder
 from policies.engine import decide
 
 
@@ -42,10 +42,10 @@ def test_the_event_log_and_the_sessions_folder_are_private(tmp_path: Path) -> No
 
 def test_a_photo_that_cannot_be_written_does_not_cost_the_violation(tmp_path: Path) -> None:
     from detectors.camera import FacesSeen
-    from kiosk.config import ProctorSettings
-    from kiosk.proctoring import Proctor
-    from kiosk.sources import CameraSource, MicrophoneSource
-    from kiosk.tracking import TrackingOptions
+    from detectors.sources import CameraSource, MicrophoneSource
+    from kiosk.config.settings import ProctorSettings
+    from kiosk.proctoring.proctor import Proctor
+    from kiosk.session.tracking import TrackingOptions
 
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"stands in for a camera")

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.record import SessionRecord, new_session_folder
-from kiosk.session import (
+from kiosk.session.lifecycle import (
     INVALID_OPTION,
     INVALID_STATE,
     NO_DEVICES,
@@ -19,6 +18,7 @@ from kiosk.session import (
     Session,
     State,
 )
+from kiosk.session.record import SessionRecord, new_session_folder
 from kiosk.trust import TrustScoreConfig
 
 ENGINE = EngineInfo(chromium="140.0.1.2", qtwebengine="6.11.2")
@@ -492,9 +492,9 @@ def test_focus_without_tab_switch_is_ignored_but_fullscreen_is_not(
 def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
     record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
 ) -> None:
-    from kiosk.config import ProctorSettings
-    from kiosk.proctoring import Proctor
-    from kiosk.sources import CameraSource, MicrophoneSource
+    from detectors.sources import CameraSource, MicrophoneSource
+    from kiosk.config.settings import ProctorSettings
+    from kiosk.proctoring.proctor import Proctor
 
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"a file standing in for a video: check() only asks the OS about it")
@@ -522,9 +522,9 @@ def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
 
 
 def _with_devices(record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path) -> Session:
-    from kiosk.config import ProctorSettings
-    from kiosk.proctoring import Proctor
-    from kiosk.sources import CameraSource, MicrophoneSource
+    from detectors.sources import CameraSource, MicrophoneSource
+    from kiosk.config.settings import ProctorSettings
+    from kiosk.proctoring.proctor import Proctor
 
     proctor = Proctor(
         CameraSource("none"), MicrophoneSource("none"), ProctorSettings(), tmp_path,
@@ -539,7 +539,7 @@ def _with_devices(record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Pat
 def test_a_camera_lost_between_setup_and_start_is_reported_when_monitoring_starts(
     record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
 ) -> None:
-    from kiosk.proctoring import DeviceProblem
+    from kiosk.proctoring.proctor import DeviceProblem
 
     session = _with_devices(record, sink, clock, tmp_path)
     _setup(session)
@@ -555,7 +555,7 @@ def test_a_camera_lost_between_setup_and_start_is_reported_when_monitoring_start
 def test_a_camera_back_before_start_is_not_reported(
     record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
 ) -> None:
-    from kiosk.proctoring import DeviceProblem, DeviceRecovered
+    from kiosk.proctoring.proctor import DeviceProblem, DeviceRecovered
 
     session = _with_devices(record, sink, clock, tmp_path)
     _setup(session)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.sources import CameraSource, MicrophoneSource, parse_camera, parse_microphone
+from detectors.sources import CameraSource, MicrophoneSource, parse_camera, parse_microphone
 
 
 def _wav(path: Path, frames: int = 800) -> Path:

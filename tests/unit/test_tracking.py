@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.tracking import (
+from kiosk.session.tracking import (
     PLANNED,
     TrackingOptions,
     needs_camera,

@@ -27,15 +27,15 @@ from detectors.screen_capture import (
     current_capability,
     save_capture,
 )
-from kiosk.blanker import ScreenBlanker
-from kiosk.clipboard import ClipboardGuard, apply_page_settings
-from kiosk.config import PolicySettings
-from kiosk.keyfilter import KeyFilter
-from kiosk.proctoring import Evidence, SetupFailure
-from kiosk.qt import QApplication, QGuiApplication, QObject, QTimer
-from kiosk.tracking import TrackingOptions
-from kiosk.window import KioskWindow
-from kiosk.window_keeper import WindowKeeper
+from kiosk.config.settings import PolicySettings
+from kiosk.enforcement.clipboard import ClipboardGuard, apply_page_settings
+from kiosk.enforcement.input_filter import KeyFilter
+from kiosk.enforcement.screen_covers import ScreenBlanker
+from kiosk.enforcement.window_keeper import WindowKeeper
+from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer
+from kiosk.proctoring.proctor import Evidence, SetupFailure
+from kiosk.session.tracking import TrackingOptions
+from kiosk.ui.window import KioskWindow
 from policies.fullscreen import FullscreenDecision, decide_fullscreen
 from policies.keys import ASKS_TO_QUIT, KeyPolicy
 from policies.monitors import (

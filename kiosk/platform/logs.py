@@ -19,7 +19,7 @@ def setup() -> None:
 
 
 def route_qt_messages() -> None:
-    from kiosk.qt import QMessageLogContext, QtMsgType, qInstallMessageHandler
+    from kiosk.platform.qt import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
     levels = {
         QtMsgType.QtDebugMsg: logging.DEBUG,

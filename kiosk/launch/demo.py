@@ -19,9 +19,9 @@ from typing import Any
 
 import platformdirs
 
-from kiosk.config import KioskConfig
-from kiosk.options import RunOptions
-from kiosk.sources import CameraSource, MicrophoneSource
+from detectors.sources import CameraSource, MicrophoneSource
+from kiosk.config.settings import KioskConfig
+from kiosk.launch.options import RunOptions
 
 SCREENSHOT_DELAY_MS = 1500
 UNATTENDED_LIMIT_S = 60
@@ -48,11 +48,11 @@ def _describe(names: tuple[str, ...], detail: dict[str, Any]) -> str:
 
 
 def run_demo() -> int:
-    from kiosk import preflight
-    from kiosk.xdisplay import DisplayError, VirtualDisplay
+    from kiosk.launch import preflight
+    from kiosk.platform.xvfb import DisplayError, VirtualDisplay
 
     verdict = preflight.check_engine_environment(os.environ)
-    folder = Path(str(resources.files("kiosk").joinpath("demo_exam")))
+    folder = Path(str(resources.files("kiosk.launch").joinpath("demo_exam")))
     server = _serve(folder)
     unattended = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     xdisplay: VirtualDisplay | None = None
@@ -89,12 +89,12 @@ def run_demo() -> int:
 
 
 def _run(opts: RunOptions, unattended: bool) -> int:
-    from kiosk.launch import make_qapplication, release_qapplication
+    from kiosk.launch.run import make_qapplication, release_qapplication
 
     qapp = make_qapplication()
     from kiosk.app import KioskApp
-    from kiosk.qt import QTimer
-    from kiosk.session import FiredEvent
+    from kiosk.platform.qt import QTimer
+    from kiosk.session.lifecycle import FiredEvent
 
     app = KioskApp(qapp, opts)
     began = time.time()

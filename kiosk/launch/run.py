@@ -13,14 +13,14 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from kiosk import config as config_mod
+from detectors.sources import parse_camera, parse_microphone
+from kiosk.config import settings as config_mod
 from kiosk.errors import UsageError
-from kiosk.options import RunOptions
-from kiosk.sources import parse_camera, parse_microphone
+from kiosk.launch.options import RunOptions
 from policies import window_mode
 
 if TYPE_CHECKING:
-    from kiosk.qt import QApplication
+    from kiosk.platform.qt import QApplication
 
 
 def check_target(target: str) -> str:
@@ -81,7 +81,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
     mode = window_mode.decide(windowed, cfg.policy.allow_windowed)
     if mode.refused:
         raise UsageError(mode.refused)
-    from kiosk import preflight
+    from kiosk.launch import preflight
 
     verdict = preflight.check_engine_environment(env)
     return RunOptions(
@@ -99,11 +99,12 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
 
 def make_qapplication() -> QApplication:
     """Checks the display and Qt, then creates the one QApplication (argv must not be empty)."""
-    from kiosk import logs, preflight
+    from kiosk.launch import preflight
+    from kiosk.platform import logs
 
     preflight.check_display(os.environ)
     preflight.import_qt()
-    from kiosk.qt import QApplication
+    from kiosk.platform.qt import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0] or "kiosk"])
     assert isinstance(app, QApplication)
@@ -113,7 +114,7 @@ def make_qapplication() -> QApplication:
 
 def release_qapplication(qapp: QApplication) -> None:
     """Destroys the QApplication now, while its display still exists (the demo's Xvfb)."""
-    from kiosk.qt import QCoreApplication, QEvent, sip
+    from kiosk.platform.qt import QCoreApplication, QEvent, sip
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     sip.delete(qapp)

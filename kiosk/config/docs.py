@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kiosk.config import KioskConfig
+from kiosk.config.settings import KioskConfig
 from kiosk.trust import DEFAULT_WEIGHTS
 
 
@@ -30,7 +30,8 @@ def render() -> str:
     lines = [
         "# Configuration",
         "",
-        "Generated from `kiosk/config.py` by `python -m kiosk.config_docs`; do not edit by hand.",
+        "Generated from `kiosk/config/settings.py` by `python -m kiosk.config.docs`; do not edit "
+        "by hand.",
         "",
         "A TOML file given with `--config FILE`. Unknown keys and wrong types are errors (exit 2).",
         "Command-line options override the file. Tracking option names are AutoProctor's.",

@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QClipboard, QGuiApplication, QObject, QTimer, QWebEngineSettings
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import QClipboard, QGuiApplication, QObject, QTimer, QWebEngineSettings
 
 log = logging.getLogger("kiosk.clipboard")
 

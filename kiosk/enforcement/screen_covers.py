@@ -21,8 +21,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from kiosk.failsafe import fail_safe
-from kiosk.qt import (
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import (
     QCloseEvent,
     QColor,
     QGuiApplication,
@@ -36,7 +36,7 @@ from kiosk.qt import (
     QWidget,
     sip,
 )
-from kiosk.screen_signals import disconnect, release_screens
+from kiosk.platform.screens import disconnect, release_screens
 
 log = logging.getLogger("kiosk.blanker")
 

@@ -3,7 +3,7 @@
 Qt believes its own window state: a window another client unmapped, moved to another desktop or
 covered with an override-redirect window still ``isVisible()`` and stays the active window. The
 X server knows better. ``X11Session`` asks it directly through libxcb (ctypes, the patterns of
-``kiosk.xdisplay``) on a connection of its own, never Qt's, opened on ``$DISPLAY``.
+``kiosk.platform.xvfb``) on a connection of its own, never Qt's, opened on ``$DISPLAY``.
 
 Every reply is freed, X errors (``BadWindow`` for a window that is gone) are answers, never
 exceptions; the only exception is ``X11Error`` when the display cannot be reached at all. A
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TypeVar
 
-from kiosk.xdisplay import DisplayError, _AtomReply, _ScreenIterator, _xcb
+from kiosk.platform.xvfb import DisplayError, _AtomReply, _ScreenIterator, _xcb
 
 log = logging.getLogger("kiosk.x11")
 

@@ -95,6 +95,6 @@ def check_display(env: Mapping[str, str]) -> str:
 def import_qt() -> None:
     """Imports Qt once, turning a missing system library into a clear exit-3 line."""
     try:
-        import kiosk.qt  # noqa: F401
+        import kiosk.platform.qt  # noqa: F401
     except ImportError as exc:
         raise EngineStartError(f"the web engine cannot load ({exc}): {SETUP_HINT}") from None

@@ -11,8 +11,8 @@ import signal
 import socket
 from collections.abc import Callable
 
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QObject, QSocketNotifier, sip
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import QObject, QSocketNotifier, sip
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 

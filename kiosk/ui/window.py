@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from kiosk.failsafe import fail_safe
-from kiosk.qt import (
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import (
     QCoreApplication,
     QEvent,
     QLabel,

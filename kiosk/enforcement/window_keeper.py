@@ -17,10 +17,10 @@ from detectors.base import Observation
 from detectors.exam_window import ExamWindowState, ExamWindowWatcher
 from detectors.focus import FocusChange
 from detectors.fullscreen import FullscreenChange, covers_screen
-from kiosk.config import PolicySettings
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QApplication, QGuiApplication, QObject, QTimer, QWidget
-from kiosk.x11 import X11Error, X11Session
+from kiosk.config.settings import PolicySettings
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer, QWidget
+from kiosk.platform.x11.session import X11Error, X11Session
 from policies.fullscreen import decide_refocus
 
 log = logging.getLogger("kiosk.window_keeper")

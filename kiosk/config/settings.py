@@ -1,7 +1,7 @@
 """Configuration: built-in defaults, then a TOML file (``--config``), then the command line.
 
 Each option is declared once here, with its type, default and description; a typo or a wrong
-type in the file is an error naming the key and the file. ``python -m kiosk.config_docs``
+type in the file is an error naming the key and the file. ``python -m kiosk.config.docs``
 generates docs/configuration.md from these models.
 """
 
@@ -13,10 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kiosk.config.validation import describe
 from kiosk.errors import UsageError
-from kiosk.tracking import TrackingOptions
+from kiosk.session.tracking import TrackingOptions
 from kiosk.trust import TrustScoreConfig
-from kiosk.validation import describe
 from policies.quit import valid_hash
 from policies.urlfilter import FilterRule
 

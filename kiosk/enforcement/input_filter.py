@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-from kiosk.qt import (
+from kiosk.platform.qt import (
     QApplication,
     QDropEvent,
     QEvent,

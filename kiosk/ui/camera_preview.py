@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.failsafe import fail_safe
-from kiosk.qt import QImage, QLabel, QPixmap, Qt, QTimer, QWidget
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import QImage, QLabel, QPixmap, Qt, QTimer, QWidget
 
 WIDTH, HEIGHT, MARGIN = 200, 150, 12
 

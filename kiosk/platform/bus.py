@@ -8,7 +8,7 @@ queued call, so detectors may run in threads without touching Qt objects they do
 from __future__ import annotations
 
 from detectors.base import Observation
-from kiosk.qt import QObject, pyqtSignal
+from kiosk.platform.qt import QObject, pyqtSignal
 
 
 class EventBus(QObject):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.qt import QMessageBox, QWidget
+from kiosk.platform.qt import QMessageBox, QWidget
 
 
 def ask(parent: QWidget, devices: list[str]) -> bool:

@@ -14,8 +14,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bridge.catalogue import EventSpec, lookup
-from kiosk.record import SessionRecord
-from kiosk.tracking import (
+from kiosk.session.record import SessionRecord
+from kiosk.session.tracking import (
     SetupRequest,
     TrackingOptions,
     needs_camera,
@@ -27,7 +27,7 @@ from kiosk.trust import TrustScoreConfig, episodes, score
 
 if TYPE_CHECKING:
     from detectors.base import Observation
-    from kiosk.proctoring import DeviceProblem, Evidence, Proctor
+    from kiosk.proctoring.proctor import DeviceProblem, Evidence, Proctor
 
 log = logging.getLogger("kiosk.session")
 
@@ -42,7 +42,7 @@ INVALID_OPTION = "INVALID_OPTION"
 
 
 class LockdownPort(Protocol):
-    """What the session asks of the lockdown (kiosk.lockdown.Lockdown; Qt lives there)."""
+    """What the session asks of the lockdown (kiosk.enforcement.lockdown.Lockdown; Qt lives there)."""
 
     def check(self, options: TrackingOptions) -> tuple[dict[str, Any], list[Evidence]]:
         """Raises SetupFailure; returns the 2001 check details and warnings to fire."""
@@ -217,7 +217,7 @@ class Session:
         """Runs one device step; a failure fires its error event and rejects setup()."""
         if self.devices is None:
             return None
-        from kiosk.proctoring import SetupFailure
+        from kiosk.proctoring.proctor import SetupFailure
 
         try:
             result = getattr(self.devices, step)(options)
@@ -238,7 +238,7 @@ class Session:
     def _lockdown_check(self, options: TrackingOptions) -> dict[str, Any]:
         if self.lockdown is None:
             return {}
-        from kiosk.proctoring import SetupFailure
+        from kiosk.proctoring.proctor import SetupFailure
 
         try:
             checks, warnings = self.lockdown.check(options)
@@ -327,7 +327,7 @@ class Session:
         """An observation from a device thread (already back on the session's thread)."""
         if self.devices is None:
             return
-        from kiosk.proctoring import DeviceProblem, DeviceRecovered
+        from kiosk.proctoring.proctor import DeviceProblem, DeviceRecovered
 
         if self.state is State.READY:  # between setup() and start(): remembered, not fired
             if isinstance(obs, DeviceProblem):

@@ -21,9 +21,9 @@ from detectors.base import Observation
 from detectors.camera import CameraCapture, CameraError, FacesSeen
 from detectors.faces import FaceDetector, FaceModelError
 from detectors.photos import EvidenceStore, Photo
-from kiosk.config import ProctorSettings
-from kiosk.sources import CameraSource, MicrophoneSource
-from kiosk.tracking import TrackingOptions, needs_camera, needs_microphone
+from detectors.sources import CameraSource, MicrophoneSource
+from kiosk.config.settings import ProctorSettings
+from kiosk.session.tracking import TrackingOptions, needs_camera, needs_microphone
 from policies.evidence import SustainedCondition
 from policies.photos import schedule
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.config import KioskConfig
-from kiosk.sources import CameraSource, MicrophoneSource
+from detectors.sources import CameraSource, MicrophoneSource
+from kiosk.config.settings import KioskConfig
 from policies.engine import EngineVerdict
 
 

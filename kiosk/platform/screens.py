@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kiosk.qt import QGuiApplication, QScreen
+from kiosk.platform.qt import QGuiApplication, QScreen
 
 
 def disconnect(signal: Any, slot: Callable[..., Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.qt import QInputDialog, QLineEdit, QWidget
+from kiosk.platform.qt import QInputDialog, QLineEdit, QWidget
 
 
 def ask_password(parent: QWidget) -> str | None:
