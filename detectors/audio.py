@@ -54,7 +54,7 @@ class AudioLevel(Observation):
 
 @dataclass(frozen=True)
 class AudioSettings:
-    """Defaults measured on espeak-ng speech over a fan (tests/unit/test_audio.py)."""
+    """Defaults measured on espeak-ng speech over a fan (tests/detectors/test_microphone.py)."""
 
     block_s: float = 0.1  # one AudioLevel per block
     margin_db: float = 12.0  # loud: this far above the background

@@ -42,7 +42,7 @@ INVALID_OPTION = "INVALID_OPTION"
 
 
 class LockdownPort(Protocol):
-    """What the session asks of the lockdown (kiosk.enforcement.lockdown.Lockdown; Qt lives there)."""
+    """What the session asks of the lockdown (kiosk.enforcement.lockdown; Qt lives there)."""
 
     def check(self, options: TrackingOptions) -> tuple[dict[str, Any], list[Evidence]]:
         """Raises SetupFailure; returns the 2001 check details and warnings to fire."""

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.process import REPO, KioskProcess
+from tests.support.paths import REPO
+from tests.support.process import KioskProcess
 from tests.support.server import ReportServer
 from tests.support.tally import ESCAPES
 from tests.support.wm import keyboard_grab_status, net_wm_state, set_fullscreen

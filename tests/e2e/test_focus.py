@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.support.process import REPO, KioskProcess
+from tests.support.paths import REPO
+from tests.support.process import KioskProcess
 from tests.support.server import ReportServer, event_names
 
 Start = Callable[..., KioskProcess]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.process import REPO, KioskProcess
+from tests.support.paths import REPO
+from tests.support.process import KioskProcess
 from tests.support.server import ReportServer, event_names, events
 
 Start = Callable[..., KioskProcess]

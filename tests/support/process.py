@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
 
 
 def kiosk_command(*args: str) -> list[str]:

@@ -11,11 +11,10 @@ import json
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-PAGES = Path(__file__).resolve().parents[1] / "pages"
+from tests.support.paths import PAGES
 
 
 class ReportServer:

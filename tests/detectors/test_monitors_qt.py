@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import screeninfo
@@ -25,8 +24,8 @@ from detectors.monitors import Head, MonitorDetector, MonitorsSnapshot, os_heads
 from kiosk.enforcement.screen_covers import COVER_TEXT, ScreenBlanker
 from kiosk.platform.qt import QApplication, QLabel, QRect, QWidget
 from policies.monitors import decide_change, decide_setup, suspected
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 EXTRA = "KIOSK-EXTRA"
 EXTRA_SPEC = "640/169x800/211+640+0"
 EXTRA_RECT = QRect(640, 0, 640, 800)
@@ -306,7 +305,8 @@ def test_blanker_covers_an_added_screen_and_uncovers_it_when_it_goes(
         qtbot.waitUntil(handle.isExposed)
         # Which of two overlapping RandR monitors Qt files the cover under may change as Qt
         # re-derives it from the geometry; what counts is where it is drawn (the geometry
-        # above). Separate X screens, where the screen itself matters: tests/test_blanker_qt.py.
+        # above). Separate X screens, where the screen itself matters:
+        # tests/kiosk/enforcement/test_screen_covers_qt.py.
         assert cover.palette().color(cover.backgroundRole()).name() == "#000000"
         # The cover took no focus, and a close request (Alt+F4, the window manager) is refused.
         assert active_window() == int(exam.winId())

@@ -20,7 +20,7 @@ import pytest
 from detectors.audio import AudioError, AudioLevel, MicrophoneDetector
 from detectors.sources import MicrophoneSource
 from tests.support.audio import Collector, loud_fraction, speech_wav
-from tests.support.process import REPO
+from tests.support.paths import REPO
 from tests.support.pulse import PrivatePulse
 
 

@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 from detectors.photos import EvidenceStore
 from detectors.screen_capture import CaptureFailure, capture_screen, save_capture
 from kiosk.platform.qt import QApplication, QColor, QGuiApplication, QImage
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 RED = (300, 200, 300, 200)  # where the other application's window is asked to appear
 
 

@@ -40,8 +40,8 @@ from tests.support.faces import (
     two_people_one_further_back,
     write_video,
 )
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 FETCH = REPO / "scripts" / "fetch_face_model.py"
 MODEL_DIR = faces.default_model_dir()  # honours KIOSK_MODEL_DIR, which conftest sets
 SHORT_RANGE = "face_detection_short_range.tflite"

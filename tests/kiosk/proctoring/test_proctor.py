@@ -16,8 +16,8 @@ from kiosk.config.settings import ProctorSettings
 from kiosk.proctoring.proctor import Proctor, SetupFailure, secure_context
 from kiosk.session.tracking import TrackingOptions
 from tests.support.audio import noise, write_wav
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 RATE = 16000
 CAMERA_AND_MIC = TrackingOptions(numHumans=True, audio=True)
 

@@ -50,7 +50,7 @@ from tests.support.audio import (
     read_wav,
     write_wav,
 )
-from tests.support.process import REPO
+from tests.support.paths import REPO
 
 BLOCK = round(RATE * 0.1)
 

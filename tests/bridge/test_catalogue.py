@@ -6,18 +6,17 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 import kiosk.config.docs
 from bridge import docs
 from bridge.catalogue import CATALOGUE, EventSpec, Kind, lookup
+from tests.support.paths import DATA, REPO
 
-REPO = Path(__file__).resolve().parents[2]
 # AutoProctor's published event table, as handed to the project in shared/seeds; kept in the
 # repository so a clean clone can check the catalogue against it.
-SEED = Path(__file__).resolve().parents[1] / "data/autoproctor-events.txt"
+SEED = DATA / "autoproctor-events.txt"
 
 _SECTIONS = {
     "apSuccessEvent - Success Events": Kind.SUCCESS,

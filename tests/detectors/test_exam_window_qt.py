@@ -26,7 +26,7 @@ from detectors.exam_window import ExamWindowState, ExamWindowWatcher
 from kiosk.platform.qt import QApplication, QColor, QPalette, Qt, QWidget
 from kiosk.platform.x11.session import ALL_DESKTOPS, X11Error, X11Session
 from kiosk.platform.xvfb import VirtualDisplay
-from tests.support.process import REPO
+from tests.support.paths import REPO
 
 SCREEN = (0, 0, 1280, 800)
 Overlay = Callable[..., tuple[int, subprocess.Popen[str]]]

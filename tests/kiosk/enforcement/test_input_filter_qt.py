@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,9 +35,9 @@ from kiosk.platform.qt import (
     sip,
 )
 from policies.keys import SHORTCUTS, KeyPolicy
+from tests.support.paths import REPO
 from tests.support.server import ReportServer
 
-REPO = Path(__file__).resolve().parents[1]
 Decision = tuple[str, str, dict[str, Any]]
 MOD = Qt.KeyboardModifier
 _MODS = {"Ctrl": MOD.ControlModifier, "Alt": MOD.AltModifier, "Shift": MOD.ShiftModifier,

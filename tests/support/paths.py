@@ -1,0 +1,11 @@
+"""Where things are in the checkout, for tests at any depth of the tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+TESTS = REPO / "tests"
+SUPPORT = TESTS / "support"
+PAGES = TESTS / "pages"
+DATA = TESTS / "data"
