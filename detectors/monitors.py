@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from detectors.base import Observation
 from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.geometry import as_rect, describe
 from kiosk.platform.qt import QGuiApplication, QObject, QRect, QScreen, QTimer
 from kiosk.platform.screens import disconnect, release_screens
 
@@ -35,10 +36,6 @@ class Head:
     width: int
     height: int
     primary: bool
-
-    @property
-    def geometry(self) -> str:
-        return f"{self.width}x{self.height}+{self.x}+{self.y}"
 
 
 @dataclass(frozen=True)
@@ -145,7 +142,7 @@ class MonitorDetector(QObject):
         @fail_safe(None)
         def geometry_changed(rect: QRect) -> None:
             if not self._closed:
-                geometry = f"{rect.width()}x{rect.height()}+{rect.x()}+{rect.y()}"
+                geometry = describe(as_rect(rect))
                 self._emit(f"the geometry of {name} changed to {geometry}")
 
         screen.geometryChanged.connect(geometry_changed)

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Sequence
 
 from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.geometry import as_rect, describe, overlap
 from kiosk.platform.qt import (
     QCloseEvent,
     QColor,
@@ -29,7 +30,6 @@ from kiosk.platform.qt import (
     QLabel,
     QObject,
     QPalette,
-    QRect,
     QScreen,
     Qt,
     QTimer,
@@ -64,7 +64,7 @@ def _overlaps(screen: QScreen, exam: QScreen | None) -> bool:
         return False
     if not any(s is exam for s in screen.virtualSiblings()):
         return False  # another X screen: its 0,0 is not the exam's 0,0
-    return screen.geometry().intersects(exam.geometry())
+    return overlap(as_rect(screen.geometry()), as_rect(exam.geometry()))
 
 
 class _Cover(QLabel):
@@ -234,9 +234,5 @@ class ScreenBlanker(QObject):
             cover = self._covers.get(screen)
             if cover is None:
                 cover = self._covers[screen] = _Cover(label)
-                log.info("covering screen %s (%s)", label, _geometry(screen.geometry()))
+                log.info("covering screen %s (%s)", label, describe(as_rect(screen.geometry())))
             cover.place(screen, fullscreen=not _overlaps(screen, exam))
-
-
-def _geometry(rect: QRect) -> str:
-    return f"{rect.width()}x{rect.height()}+{rect.x()}+{rect.y()}"

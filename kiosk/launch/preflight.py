@@ -8,18 +8,19 @@ the kiosk refuses, a UsageError (exit 2).
 
 from __future__ import annotations
 
-import ctypes
 import ctypes.util
 import os
 from collections.abc import Mapping
 
 from kiosk.errors import EngineStartError, UsageError
+from kiosk.platform.x11.session import X11Error, X11Session
 from policies.engine import ALLOW_UNSAFE_ENV, EngineVerdict, decide
 
 SETUP_HINT = "run `make setup` (or scripts/ensure-system-packages.sh runtime as root)"
 
 # Libraries Qt's xcb platform plugin loads, with the Debian package that ships each.
 XCB_LIBRARIES = {
+    "xcb": "libxcb1",
     "xcb-cursor": "libxcb-cursor0",
     "xcb-icccm": "libxcb-icccm4",
     "xcb-image": "libxcb-image0",
@@ -75,20 +76,12 @@ def check_display(env: Mapping[str, str]) -> str:
         raise EngineStartError(
             f"Qt's X11 platform plugin needs missing libraries ({' '.join(missing)}): {SETUP_HINT}"
         )
-    name = ctypes.util.find_library("xcb")
-    if name is None:
-        raise EngineStartError(f"libxcb is missing (package libxcb1): {SETUP_HINT}")
-    xcb = ctypes.CDLL(name)
-    xcb.xcb_connect.restype = ctypes.c_void_p
-    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
-    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
-    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
-    conn = xcb.xcb_connect(display.encode(), None)
     try:
-        if xcb.xcb_connection_has_error(conn):
-            raise EngineStartError(f"cannot connect to the X display {display!r}: is it running?")
-    finally:
-        xcb.xcb_disconnect(conn)
+        X11Session(display).open().close()
+    except X11Error:
+        raise EngineStartError(
+            f"cannot connect to the X display {display!r}: is it running?"
+        ) from None
     return platform
 
 

@@ -2,107 +2,31 @@
 
 Without a window manager nothing ever gets or loses focus and fullscreen is only a hint, so
 openbox is started too when it is installed, and we wait until it has announced itself
-(``_NET_SUPPORTING_WM_CHECK`` on the root window) rather than sleeping.
+(``X11Session.window_manager_present``) rather than sleeping.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
 
+from kiosk.platform.x11.session import X11Error, X11Session
+
 
 class DisplayError(RuntimeError):
     pass
 
 
-def _xcb() -> ctypes.CDLL:
-    name = ctypes.util.find_library("xcb")
-    if name is None:
-        raise DisplayError("libxcb is missing (package libxcb1)")
-    lib = ctypes.CDLL(name)
-    lib.xcb_connect.restype = ctypes.c_void_p
-    lib.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
-    lib.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
-    lib.xcb_disconnect.argtypes = [ctypes.c_void_p]
-    lib.xcb_get_setup.restype = ctypes.c_void_p
-    lib.xcb_get_setup.argtypes = [ctypes.c_void_p]
-    lib.xcb_setup_roots_iterator.restype = _ScreenIterator
-    lib.xcb_setup_roots_iterator.argtypes = [ctypes.c_void_p]
-    lib.xcb_intern_atom.restype = ctypes.c_uint
-    lib.xcb_intern_atom.argtypes = [
-        ctypes.c_void_p,
-        ctypes.c_uint8,
-        ctypes.c_uint16,
-        ctypes.c_char_p,
-    ]
-    lib.xcb_intern_atom_reply.restype = ctypes.POINTER(_AtomReply)
-    lib.xcb_intern_atom_reply.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_void_p]
-    lib.xcb_get_property.restype = ctypes.c_uint
-    lib.xcb_get_property.argtypes = [
-        ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
-        ctypes.c_uint32, ctypes.c_uint32,
-    ]  # fmt: skip
-    lib.xcb_get_property_reply.restype = ctypes.c_void_p
-    lib.xcb_get_property_reply.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_void_p]
-    lib.xcb_get_property_value_length.restype = ctypes.c_int
-    lib.xcb_get_property_value_length.argtypes = [ctypes.c_void_p]
-    return lib
-
-
-class _ScreenIterator(ctypes.Structure):
-    _fields_ = [
-        ("data", ctypes.POINTER(ctypes.c_uint32)),
-        ("rem", ctypes.c_int),
-        ("index", ctypes.c_int),
-    ]
-
-
-class _AtomReply(ctypes.Structure):
-    _fields_ = [
-        ("response_type", ctypes.c_uint8),
-        ("pad0", ctypes.c_uint8),
-        ("sequence", ctypes.c_uint16),
-        ("length", ctypes.c_uint32),
-        ("atom", ctypes.c_uint32),
-    ]
-
-
 def window_manager_running(display: str) -> bool:
-    """True once an EWMH window manager has set _NET_SUPPORTING_WM_CHECK on the root window."""
-    lib = _xcb()
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    libc.free.argtypes = [ctypes.c_void_p]
-    conn = lib.xcb_connect(display.encode(), None)
+    """True once a window manager has announced itself on ``display`` (ICCCM or EWMH)."""
     try:
-        if lib.xcb_connection_has_error(conn):
-            return False
-        root = lib.xcb_setup_roots_iterator(lib.xcb_get_setup(conn)).data[0]
-        name = b"_NET_SUPPORTING_WM_CHECK"
-        atom_reply = lib.xcb_intern_atom_reply(
-            conn, lib.xcb_intern_atom(conn, 1, len(name), name), None
-        )
-        if not atom_reply:
-            return False
-        atom = atom_reply.contents.atom
-        libc.free(atom_reply)
-        if atom == 0:
-            return False
-        window_atom = 33  # XCB_ATOM_WINDOW
-        reply = lib.xcb_get_property_reply(
-            conn, lib.xcb_get_property(conn, 0, root, atom, window_atom, 0, 1), None
-        )
-        if not reply:
-            return False
-        found = lib.xcb_get_property_value_length(reply) > 0
-        libc.free(reply)
-        return bool(found)
-    finally:
-        lib.xcb_disconnect(conn)
+        with X11Session(display) as x:
+            return x.window_manager_present()
+    except X11Error:
+        return False
 
 
 @dataclass

@@ -23,7 +23,7 @@ from detectors.base import Observation
 from detectors.monitors import Head, MonitorDetector, MonitorsSnapshot, os_heads
 from kiosk.enforcement.screen_covers import COVER_TEXT, ScreenBlanker
 from kiosk.platform.qt import QApplication, QLabel, QRect, QWidget
-from policies.monitors import decide_change, decide_setup, suspected
+from policies.monitors import decide_change, decide_setup, geometry, suspected
 from tests.support.paths import REPO
 
 EXTRA = "KIOSK-EXTRA"
@@ -251,7 +251,7 @@ def test_os_heads_are_what_screeninfo_enumerates(monitors: Monitors) -> None:
 
     heads = os_heads()
     assert heads == expected()
-    assert heads is not None and [(h.name, h.geometry) for h in heads] == [
+    assert heads is not None and [(h.name, geometry(h)) for h in heads] == [
         ("screen", "1280x800+0+0")
     ]
     monitors.add()

@@ -15,6 +15,7 @@ import sys
 from types import SimpleNamespace
 from typing import Any
 
+from kiosk.platform.geometry import overlap
 from tests.support.paths import REPO
 
 
@@ -30,12 +31,6 @@ def run_scenario(name: str) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
-
-
-def intersects(a: list[int], b: list[int]) -> bool:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
 
 
 def test_each_x_screen_gets_its_own_cover_and_none_lands_on_the_exams() -> None:
@@ -62,7 +57,7 @@ def test_each_x_screen_gets_its_own_cover_and_none_lands_on_the_exams() -> None:
 
     # As the X server sees it: nothing on the exam's X screen, exactly one cover on the second.
     on_exam_root, on_second_root = result["x_covers"]
-    assert [r for r in on_exam_root if intersects(r, first["geometry"])] == [], result
+    assert [r for r in on_exam_root if overlap(tuple(r), tuple(first["geometry"]))] == [], result
     assert on_second_root == [second["geometry"]], result
 
     assert result["exam_active_with_covers"] is True
