@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bridge import scripts
+from bridge.messages import BAD_REQUEST, UNKNOWN_METHOD, FiredEvent, Rejected
 from bridge.origin import origin_of
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import (
@@ -29,7 +30,6 @@ from kiosk.platform.qt import (
     pyqtSignal,
     pyqtSlot,
 )
-from kiosk.session.lifecycle import FiredEvent, Rejected
 
 log = logging.getLogger("kiosk.bridge")
 
@@ -127,12 +127,12 @@ class PageBridge(QObject):
             log.warning("call %s from %s refused: not the exam origin", method, self._page.url())
             return
         if method not in METHODS:
-            self._reply(request_id, False, {"code": "UNKNOWN_METHOD", "message": method})
+            self._reply(request_id, False, {"code": UNKNOWN_METHOD, "message": method})
             return
         try:
             parsed = json.loads(args)
         except ValueError:
-            answer = {"code": "BAD_REQUEST", "message": "arguments are not JSON"}
+            answer = {"code": BAD_REQUEST, "message": "arguments are not JSON"}
             self._reply(request_id, False, answer)
             return
         try:

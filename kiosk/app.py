@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from bridge.channel import PageBridge
+from bridge.messages import FiredEvent, Rejected
 from detectors.base import Observation
 from detectors.exam_window import ExamWindowState
 from detectors.focus import FocusChange, FocusDetector
@@ -37,7 +38,7 @@ from kiosk.platform.qt import (
 from kiosk.platform.signals import SignalWakeup
 from kiosk.proctoring.proctor import Proctor
 from kiosk.session.event_log import EventLog
-from kiosk.session.lifecycle import EngineInfo, FiredEvent, Rejected, Session, State
+from kiosk.session.lifecycle import EngineInfo, Session, State
 from kiosk.session.record import SessionRecord, new_session_folder
 from kiosk.session.tracking import TrackingOptions
 from kiosk.ui import consent, quit_dialog

@@ -92,9 +92,9 @@ def _run(opts: RunOptions, unattended: bool) -> int:
     from kiosk.launch.run import make_qapplication, release_qapplication
 
     qapp = make_qapplication()
+    from bridge.messages import FiredEvent
     from kiosk.app import KioskApp
     from kiosk.platform.qt import QTimer
-    from kiosk.session.lifecycle import FiredEvent
 
     app = KioskApp(qapp, opts)
     began = time.time()

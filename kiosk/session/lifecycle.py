@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bridge.catalogue import EventSpec, lookup
+from bridge.messages import INVALID_OPTION, INVALID_STATE, FiredEvent, Rejected
 from kiosk.session.record import SessionRecord
 from kiosk.session.tracking import (
     SetupRequest,
@@ -33,12 +34,10 @@ log = logging.getLogger("kiosk.session")
 
 NO_DEVICES = "no camera or microphone is attached to this session"
 
-INVALID_STATE = "INVALID_STATE"
 #: The record's note that a sustained violation (5001, 5002, 5004) is over.
 EPISODE_ENDED = "episode ended"
 #: The error a device that is lost during the exam fires (4008 camera, 4007 microphone).
 _LOST_CODE = {"camera": 4008, "microphone": 4007}
-INVALID_OPTION = "INVALID_OPTION"
 
 
 class LockdownPort(Protocol):
@@ -63,26 +62,6 @@ class State(StrEnum):
     READY = "ready"
     MONITORING = "monitoring"
     STOPPED = "stopped"
-
-
-class Rejected(Exception):
-    """A page call that fails; ``code`` is an error code (int) or a call-order/option code."""
-
-    def __init__(self, code: int | str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class FiredEvent:
-    """An event as recorded, ready for the page: ``names`` are the DOM events to dispatch."""
-
-    seq: int
-    t: float
-    names: tuple[str, ...]
-    code: int | None
-    detail: dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,10 @@ from typing import Any
 
 import pytest
 
+from bridge.messages import INVALID_OPTION, INVALID_STATE, FiredEvent, Rejected
 from kiosk.session.lifecycle import (
-    INVALID_OPTION,
-    INVALID_STATE,
     NO_DEVICES,
     EngineInfo,
-    FiredEvent,
-    Rejected,
     Session,
     State,
 )
