@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from detectors.audio import AudioLevel, MicrophoneDetector  # noqa: E402
 from detectors.camera import CameraCapture, FacesSeen  # noqa: E402
 from detectors.faces import FaceDetector  # noqa: E402
+from detectors.microphone import AudioLevel, MicrophoneDetector  # noqa: E402
 from detectors.sources import CameraSource, MicrophoneSource  # noqa: E402
 from kiosk.config.settings import ProctorSettings  # noqa: E402
 from tests.support.audio import RATE, noise, write_wav  # noqa: E402

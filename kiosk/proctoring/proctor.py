@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from detectors.audio import AudioError, AudioLevel, AudioSettings, MicrophoneDetector
 from detectors.base import Observation
 from detectors.camera import CameraCapture, CameraError, FacesSeen
 from detectors.faces import FaceDetector, FaceModelError
+from detectors.microphone import AudioError, AudioLevel, AudioSettings, MicrophoneDetector
 from detectors.photos import EvidenceStore, Photo
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings

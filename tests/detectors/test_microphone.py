@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-import detectors.audio as audio
+import detectors.microphone as audio
 from bridge.catalogue import lookup
-from detectors.audio import (
+from detectors.microphone import (
     MIC_BLOCKED,
     MIC_UNAVAILABLE,
     NO_MICROPHONE,
@@ -311,7 +311,7 @@ def test_a_file_that_is_no_pcm_wav_is_4007_not_readable(tmp_path: Path, content:
 _OPEN_AS_NOBODY = """
 import json, os, sys
 from pathlib import Path
-from detectors.audio import AudioError, MicrophoneDetector
+from detectors.microphone import AudioError, MicrophoneDetector
 from detectors.sources import MicrophoneSource
 if os.geteuid() == 0:  # drop to nobody after the imports: root reads any file
     os.setgroups([])

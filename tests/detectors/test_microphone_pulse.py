@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detectors.audio import AudioError, AudioLevel, MicrophoneDetector
+from detectors.microphone import AudioError, AudioLevel, MicrophoneDetector
 from detectors.sources import MicrophoneSource
 from tests.support.audio import Collector, loud_fraction, speech_wav
 from tests.support.paths import REPO
@@ -92,8 +92,8 @@ def test_a_named_device_opens(pulse: PrivatePulse) -> None:
 
 _OUTAGES = """
 import json, sys, time
-import detectors.audio
-from detectors.audio import MicrophoneDetector
+import detectors.microphone
+from detectors.microphone import MicrophoneDetector
 from detectors.sources import MicrophoneSource
 from tests.support.audio import Collector
 from tests.support.pulse import PrivatePulse
@@ -121,14 +121,14 @@ for _ in range(int(sys.argv[1])):
     })
 detector.stop()
 pulse.stop()
-result["abandoned_a_stream"] = detectors.audio._WEDGED.is_set()
+result["abandoned_a_stream"] = detectors.microphone._WEDGED.is_set()
 print(json.dumps(result), flush=True)
 """
 
 
 def test_a_lost_device_is_reported_once_and_capture_resumes_when_it_is_back() -> None:
     """In a process of its own: PortAudio is process-wide, and a lost stream may have to be
-    abandoned (see detectors.audio._WEDGED). That process must still exit."""
+    abandoned (see detectors.microphone._WEDGED). That process must still exit."""
     # Not the module's server: once its own is down the child must find no microphone at all.
     env = {k: v for k, v in os.environ.items() if k != "PULSE_SERVER"}
     result = subprocess.run(

@@ -1,7 +1,7 @@
 """Audio fixtures the suite makes itself: real speech from espeak-ng, steady noise from numpy.
 
 Nothing is downloaded or recorded; files are written with the stdlib ``wave`` module into the
-test's own folder. Levels are RMS dBFS, as ``detectors.audio`` measures them.
+test's own folder. Levels are RMS dBFS, as ``detectors.microphone`` measures them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from detectors.audio import AudioError, AudioLevel, pcm_to_mono
+from detectors.microphone import AudioError, AudioLevel, pcm_to_mono
 
 Signal = npt.NDArray[np.float32]
 RATE = 22050  # espeak-ng's own rate: the scene needs no resampling
