@@ -12,11 +12,10 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from detectors.base import Observation
+from detectors.base import DeviceBack, DeviceError, DeviceLost, Observation, Problem, Publish
 from detectors.cv import import_cv2
 from detectors.faces import Face, FaceDetector
 from detectors.sources import CameraSource
@@ -40,14 +39,8 @@ class FacesSeen(Observation):
         return sum(1 for f in self.faces if f.looking)
 
 
-class CameraError(Exception):
-    """A camera problem with its catalogue code (4002, 4005, 4008 + reason, 4010)."""
-
-    def __init__(self, code: int, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.reason = reason
-        self.message = message
+def _problem(problem: Problem, message: str) -> DeviceError:
+    return DeviceError("camera", problem, message)
 
 
 def device_path(index: int) -> str:
@@ -57,41 +50,43 @@ def device_path(index: int) -> str:
 def check_camera(source: CameraSource) -> None:
     """What the operating system says before anything is opened: absent, missing, denied."""
     if source.kind == "none":
-        raise CameraError(4010, "no camera: the kiosk was started with --camera none")
+        raise _problem(Problem.ABSENT, "no camera: the kiosk was started with --camera none")
     if source.kind == "device":
         assert source.index is not None
         path = device_path(source.index)
         if not os.path.exists(path):
             if not glob.glob("/dev/video*"):
-                raise CameraError(4010, "this computer has no camera (no /dev/video* device)")
-            raise CameraError(4008, f"camera {source.index} ({path}) does not exist", "not_found")
+                raise _problem(
+                    Problem.ABSENT, "this computer has no camera (no /dev/video* device)"
+                )
+            raise _problem(Problem.NOT_FOUND, f"camera {source.index} ({path}) does not exist")
         if not os.access(path, os.R_OK | os.W_OK):
-            raise CameraError(4002, f"the operating system denies access to {path}")
+            raise _problem(Problem.DENIED, f"the operating system denies access to {path}")
         return
     assert source.path is not None
     if not source.path.exists():
-        raise CameraError(4008, f"the camera video file {source.path} is gone", "not_found")
+        raise _problem(Problem.NOT_FOUND, f"the camera video file {source.path} is gone")
     if not os.access(source.path, os.R_OK):
-        raise CameraError(4002, f"the operating system denies reading {source.path}")
+        raise _problem(Problem.DENIED, f"the operating system denies reading {source.path}")
 
 
 class CameraCapture:
+    """Publishes ``FacesSeen`` a few times a second (with a face detector), and ``DeviceLost`` /
+    ``DeviceBack`` when the camera stops and starts giving pictures again. ``open()`` checks
+    and opens the source synchronously, so setup can report why it cannot be used."""
+
     def __init__(
         self,
         source: CameraSource,
-        publish: Callable[[FacesSeen], None],
+        publish: Publish,
         *,
         analyse_fps: float = 4.0,
         detector: FaceDetector | None = None,
-        on_error: Callable[[CameraError], None] | None = None,
-        on_recovered: Callable[[], None] | None = None,
     ) -> None:
         self.source = source
         self._publish = publish
         self._interval = 1.0 / analyse_fps
         self._detector = detector
-        self._on_error = on_error or (lambda e: None)
-        self._on_recovered = on_recovered or (lambda: None)
         self._cap: Any = None
         self._fps = 0.0
         self._latest: Any = None
@@ -111,16 +106,16 @@ class CameraCapture:
             cap = cv2.VideoCapture(str(self.source.path))
         if not cap.isOpened():
             cap.release()
-            raise CameraError(4008, f"{self.source.describe()} could not be opened", "not_readable")
+            raise _problem(Problem.NOT_READABLE, f"{self.source.describe()} could not be opened")
         ok, frame = cap.read()
         if not ok or frame is None:
             cap.release()
-            raise CameraError(4008, f"{self.source.describe()} gives no picture", "not_readable")
+            raise _problem(Problem.NOT_READABLE, f"{self.source.describe()} gives no picture")
         self._store(frame)
         return cap
 
     def open(self) -> None:
-        """Checks and opens the source and reads one frame; raises CameraError."""
+        """Checks and opens the source and reads one frame; raises DeviceError."""
         check_camera(self.source)
         self._cap = self._open_capture()
         fps = float(self._cap.get(import_cv2().CAP_PROP_FPS) or 0.0)
@@ -143,6 +138,8 @@ class CameraCapture:
     # -- running -------------------------------------------------------------------------------
 
     def start(self) -> None:
+        if self._thread is not None:
+            return
         if self._cap is None:
             self.open()
         self._stop.clear()
@@ -182,22 +179,20 @@ class CameraCapture:
                     check_camera(self.source)
                     self._cap = self._open_capture()
                     ok, frame = self._cap.read()
-                except CameraError:
+                except DeviceError:
                     ok, frame = False, None
             if not ok or frame is None:
                 if not lost:
                     lost = True
                     with self._lock:  # no evidence photo may show a picture from before
                         self._latest = None
-                    self._on_error(
-                        CameraError(4008, f"{self.source.describe()} stopped giving pictures",
-                                    "not_readable")
-                    )  # fmt: skip
+                    message = f"{self.source.describe()} stopped giving pictures"
+                    self._publish(DeviceLost(time.time(), "camera", Problem.NOT_READABLE, message))
                 self._reopen()
                 continue
             if lost:
                 lost = False
-                self._on_recovered()
+                self._publish(DeviceBack(time.time(), "camera"))
             self.frames_read += 1
             self._store(frame)
             now = time.monotonic()
@@ -220,7 +215,7 @@ class CameraCapture:
         try:
             check_camera(self.source)
             self._cap = self._open_capture()
-        except CameraError as exc:
+        except DeviceError as exc:
             log.debug("camera still unavailable: %s", exc.message)
 
     def _analyse(self) -> None:

@@ -15,25 +15,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-from detectors.base import Observation
+from detectors.base import Publish
+from detectors.window_state import ExamWindowState
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import QGuiApplication, QObject, QTimer, QWidget
 from kiosk.platform.x11.session import OtherWindow, WindowState, X11Error, X11Session
 
 log = logging.getLogger("kiosk.detectors.exam_window")
-
-
-@dataclass(frozen=True)
-class ExamWindowState(Observation):
-    shown: bool  # the exam's X window exists, is viewable and is on the current desktop
-    covered_by: tuple[str, ...]  # other programs' windows drawn over it (empty when not shown)
-    window_manager: bool
-    cause: str
-    # A cover the window manager does not stack (override-redirect): only the X server can
-    # put the exam above it; a managed window is beaten by raising and activating.
-    unmanaged_cover: bool = False
 
 
 def _label(window: OtherWindow) -> str:
@@ -53,7 +42,8 @@ def _covered(names: tuple[str, ...]) -> str:
 
 
 class ExamWindowWatcher(QObject):
-    """Polls the X server every ``interval_ms`` between ``start()`` and ``stop()``.
+    """Polls the X server every ``interval_ms`` between ``start()`` and ``stop()``, through the
+    connection ``x11`` it is lent (None: nothing to watch, as off X11).
 
     ``ours()`` lists the kiosk's own widgets (blank covers, dialogs): their windows and their
     frames are never intruders. ``publish`` gets an ``ExamWindowState`` on the first check and
@@ -63,8 +53,9 @@ class ExamWindowWatcher(QObject):
     def __init__(
         self,
         window: QWidget,
-        publish: Callable[[Observation], None],
+        publish: Publish,
         ours: Callable[[], Iterable[QWidget]],
+        x11: X11Session | None,
         interval_ms: int = 250,
         parent: QObject | None = None,
     ) -> None:
@@ -72,10 +63,10 @@ class ExamWindowWatcher(QObject):
         self._window = window
         self._publish = publish
         self._ours = ours
+        self._x = x11
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
-        self._x: X11Session | None = None
         self._last: ExamWindowState | None = None
         self._unreachable = False
 
@@ -96,34 +87,28 @@ class ExamWindowWatcher(QObject):
         if platform != "xcb":
             log.info("the exam window is not watched: platform %r is not X11", platform)
             return
+        if self._x is None:
+            log.info("the exam window is not watched: no X connection was lent")
+            return
         self._last = None
         self._timer.start()
         self._tick()
 
     def stop(self) -> None:
-        """Stops polling and closes the X connection (safe twice)."""
+        """Stops polling (safe twice); the X connection is its owner's to close."""
         self._timer.stop()
-        if self._x is not None:
-            self._x.close()
-            self._x = None
 
     @fail_safe(None)
     def _tick(self) -> None:
         self.check()
 
-    @property
-    def x11(self) -> X11Session:
-        """The watcher's connection to the X server, shared with whoever acts on what it sees
-        (opened on first use; stop() closes it)."""
-        if self._x is None:
-            self._x = X11Session()
-        return self._x
-
     def check(self) -> ExamWindowState | None:
         """One check now: publishes on a change and returns what it found, its cause describing
         the state (None if X cannot be reached: logged once, not published)."""
+        if self._x is None:
+            return None
         try:
-            state = self._observe(self.x11)
+            state = self._observe(self._x)
         except X11Error as exc:
             if not self._unreachable:
                 log.warning("the exam window cannot be checked: %s", exc)

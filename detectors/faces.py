@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 import platformdirs
 
+from detectors.base import DeviceError, Problem
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -67,8 +69,11 @@ LOOKING_MAX_YAW = 0.6
 _EPS = 1e-6
 
 
-class FaceModelError(Exception):
+class FaceModelError(DeviceError):
     """The face model cannot be used: missing, unreadable, corrupt, or not a face detector."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("camera", Problem.MODEL_UNUSABLE, message)
 
 
 def default_model_dir() -> Path:

@@ -13,30 +13,32 @@ connection made to the first QWindow.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
-from detectors.base import Observation
-from kiosk.platform.bus import EventBus
+from detectors.base import Publish
+from detectors.window_state import FocusChange
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import QEvent, QGuiApplication, QObject, QWidget
-
-
-@dataclass(frozen=True)
-class FocusChange(Observation):
-    focused: bool
-    cause: str
+from kiosk.platform.screens import disconnect
 
 
 class FocusDetector(QObject):
     _EVENTS = (QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange, QEvent.Type.Show,
                QEvent.Type.Hide)  # fmt: skip
 
-    def __init__(self, window: QWidget, bus: EventBus) -> None:
+    def __init__(self, window: QWidget, publish: Publish) -> None:
         super().__init__(window)
         self._window = window
-        self._bus = bus
+        self._publish = publish
         self._focused: bool | None = None
-        window.installEventFilter(self)
+        self._running = False
+
+    def start(self) -> None:
+        """Publishes the initial state, then every change."""
+        if self._running:
+            return
+        self._running = True
+        self._focused = None
+        self._window.installEventFilter(self)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._evaluate)
@@ -44,6 +46,16 @@ class FocusDetector(QObject):
             # widget: after the window was unmapped and mapped again behind Qt's back.
             app.focusWindowChanged.connect(self._evaluate)
         self._evaluate()
+
+    def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        self._window.removeEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            disconnect(app.applicationStateChanged, self._evaluate)
+            disconnect(app.focusWindowChanged, self._evaluate)
 
     @property
     def focused(self) -> bool:
@@ -57,6 +69,8 @@ class FocusDetector(QObject):
 
     @fail_safe(None)
     def _evaluate(self, *_: object) -> None:
+        if not self._running:
+            return
         minimized = self._window.isMinimized()
         active = self._window.isActiveWindow() and self._window.isVisible()
         focused = active and not minimized
@@ -72,4 +86,4 @@ class FocusDetector(QObject):
             cause = "the kiosk window was minimised"
         else:
             cause = "another window was activated"
-        self._bus.publish(FocusChange(t=time.time(), focused=focused, cause=cause))
+        self._publish(FocusChange(t=time.time(), focused=focused, cause=cause))

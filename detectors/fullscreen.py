@@ -10,18 +10,12 @@ covers its screen. Only transitions are published.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
-from detectors.base import Observation
-from kiosk.platform.bus import EventBus
+from detectors.base import Publish
+from detectors.window_state import FullscreenChange
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import QEvent, QGuiApplication, QObject, QScreen, QWidget
-
-
-@dataclass(frozen=True)
-class FullscreenChange(Observation):
-    fullscreen: bool  # fullscreen, visible, not minimised, covering its screen
-    cause: str
+from kiosk.platform.screens import release_screens
 
 
 def covers_screen(window: QWidget) -> bool:
@@ -35,19 +29,37 @@ class FullscreenDetector(QObject):
     _EVENTS = (QEvent.Type.WindowStateChange, QEvent.Type.Resize, QEvent.Type.Move,
                QEvent.Type.Show, QEvent.Type.Hide)  # fmt: skip
 
-    def __init__(self, window: QWidget, bus: EventBus) -> None:
+    def __init__(self, window: QWidget, publish: Publish) -> None:
         super().__init__(window)
         self._window = window
-        self._bus = bus
+        self._publish = publish
         self._state: bool | None = None
         self._screens: list[QScreen] = []
-        window.installEventFilter(self)
+        self._running = False
+
+    def start(self) -> None:
+        """Publishes the initial state, then every change."""
+        if self._running:
+            return
+        self._running = True
+        self._state = None
+        self._window.installEventFilter(self)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.screenAdded.connect(self._watch_screen)
             for screen in app.screens():
                 self._watch_screen(screen)
         self._evaluate()
+
+    def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        self._window.removeEventFilter(self)
+        release_screens(
+            [("screenAdded", self._watch_screen)], [(s, self._evaluate) for s in self._screens]
+        )
+        self._screens.clear()
 
     @property
     def fullscreen(self) -> bool:
@@ -73,6 +85,8 @@ class FullscreenDetector(QObject):
 
     @fail_safe(None)
     def _evaluate(self, *_: object) -> None:
+        if not self._running:
+            return
         window = self._window
         if window.isMinimized():
             state, cause = False, "the kiosk window was minimised"
@@ -92,7 +106,7 @@ class FullscreenDetector(QObject):
             return
         initial = self._state is None
         self._state = state
-        self._bus.publish(
+        self._publish(
             FullscreenChange(
                 t=time.time(), fullscreen=state, cause="initial state" if initial else cause
             )

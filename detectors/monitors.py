@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from detectors.base import Observation
+from detectors.base import Observation, Publish
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.geometry import as_rect, describe
 from kiosk.platform.qt import QGuiApplication, QObject, QRect, QScreen, QTimer
@@ -88,26 +88,31 @@ def _app() -> QGuiApplication:
 class MonitorDetector(QObject):
     """Publishes a MonitorsSnapshot at start and whenever a screen comes, goes or changes."""
 
-    def __init__(
-        self, publish: Callable[[Observation], None], parent: QObject | None = None
-    ) -> None:
+    def __init__(self, publish: Publish, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._publish = publish
-        self._closed = False
+        self._running = False
         # Per live screen: the screen and the slot connected to its geometryChanged.
         self._watched: list[tuple[QScreen, Callable[[QRect], None]]] = []
+        self._last: MonitorsSnapshot | None = None
+
+    def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
         app = _app()
         app.screenAdded.connect(self._added)
         app.screenRemoved.connect(self._removed)
         app.primaryScreenChanged.connect(self._primary_changed)
         for screen in QGuiApplication.screens():
             self._watch(screen)
-        self._last = self.snapshot("initial")
-        publish(self._last)
+        self._emit("initial")
 
     @property
     def last(self) -> MonitorsSnapshot:
         """The snapshot published last (compare it with the next one for decide_change)."""
+        if self._last is None:
+            raise RuntimeError("the monitor detector has not started")
         return self._last
 
     def snapshot(self, cause: str = "now") -> MonitorsSnapshot:
@@ -119,11 +124,11 @@ class MonitorDetector(QObject):
             cause=cause,
         )
 
-    def close(self) -> None:
+    def stop(self) -> None:
         """Disconnect from Qt; safe to call twice."""
-        if self._closed:
+        if not self._running:
             return
-        self._closed = True
+        self._running = False
         app_slots = (
             ("screenAdded", self._added),
             ("screenRemoved", self._removed),
@@ -141,7 +146,7 @@ class MonitorDetector(QObject):
 
         @fail_safe(None)
         def geometry_changed(rect: QRect) -> None:
-            if not self._closed:
+            if self._running:
                 geometry = describe(as_rect(rect))
                 self._emit(f"the geometry of {name} changed to {geometry}")
 
@@ -150,14 +155,14 @@ class MonitorDetector(QObject):
 
     @fail_safe(None)
     def _added(self, screen: QScreen | None) -> None:
-        if self._closed or screen is None:
+        if not self._running or screen is None:
             return
         self._watch(screen)
         self._emit(f"a screen was added: {screen.name()}")
 
     @fail_safe(None)
     def _removed(self, screen: QScreen | None) -> None:
-        if self._closed or screen is None:
+        if not self._running or screen is None:
             return
         # Still alive during this signal, deleted right after: forget it now.
         for entry in [e for e in self._watched if e[0] is screen]:
@@ -169,16 +174,16 @@ class MonitorDetector(QObject):
     def _primary_changed(self, screen: QScreen | None) -> None:
         # Qt also moves the primary when a screen is added or removed (before screenRemoved);
         # decide after the signal burst, and only publish a change the others did not show.
-        if self._closed or screen is None:
+        if not self._running or screen is None:
             return
         name = screen.name()
         QTimer.singleShot(0, lambda: self._after_primary_change(name))
 
     @fail_safe(None)
     def _after_primary_change(self, name: str) -> None:
-        if self._closed:
+        if not self._running:
             return
         now = self.snapshot(f"the primary screen is now {name}")
-        if now.screens != self._last.screens:
+        if self._last is None or now.screens != self._last.screens:
             self._last = now
             self._publish(now)

@@ -39,6 +39,10 @@ class EvidenceStore:
     def count(self) -> int:
         return self._count
 
+    @property
+    def full(self) -> bool:
+        return self._count >= self.capacity
+
     def save(self, frame_bgr: Any, kind: str, t: float) -> Photo | None:
         """Writes one JPEG (mode 0600); None when the pool is full or there is no frame."""
         if frame_bgr is None:

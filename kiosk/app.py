@@ -14,10 +14,6 @@ from typing import Any
 from bridge.channel import PageBridge
 from bridge.messages import FiredEvent, Rejected
 from detectors.base import Observation
-from detectors.exam_window import ExamWindowState
-from detectors.focus import FocusChange, FocusDetector
-from detectors.fullscreen import FullscreenChange, FullscreenDetector
-from detectors.monitors import MonitorsSnapshot
 from kiosk import __version__
 from kiosk.enforcement.lockdown import Lockdown
 from kiosk.launch.options import RunOptions
@@ -27,6 +23,7 @@ from kiosk.platform.qt import (
     QApplication,
     QCoreApplication,
     QEvent,
+    QGuiApplication,
     QObject,
     QTimer,
     QUrl,
@@ -36,7 +33,9 @@ from kiosk.platform.qt import (
     qWebEngineVersion,
 )
 from kiosk.platform.signals import SignalWakeup
+from kiosk.platform.x11.session import X11Session
 from kiosk.proctoring.proctor import Proctor
+from kiosk.sensors import DeviceSensors, WindowSensors
 from kiosk.session.event_log import EventLog
 from kiosk.session.lifecycle import EngineInfo, Session, State
 from kiosk.session.record import SessionRecord, new_session_folder
@@ -97,15 +96,21 @@ class KioskApp(QObject):
         self.bridge = PageBridge(self.window.page, opts.url, self._handle_call, self._on_delivered)
         self.bus = EventBus(self)
         self.bus.observed.connect(self._observed)
+        # One X connection per kiosk, lent to whoever watches or keeps the window; only a
+        # fullscreen kiosk on X11 needs one.
+        on_x11 = opts.fullscreen and QGuiApplication.platformName() == "xcb"
+        self.x11 = X11Session() if on_x11 else None
+        self.sensors = WindowSensors(self.window, self.bus.publish, qapp.topLevelWidgets, self.x11)
         self.preview: CameraPreview | None = None
+        devices = DeviceSensors(
+            opts.camera, opts.microphone, opts.config.proctoring, self.bus.publish
+        )  # publish is thread-safe: a queued signal into this thread
         self.proctor = Proctor(
-            opts.camera,
-            opts.microphone,
+            devices,
             opts.config.proctoring,
             self.folder,
             opts.url,
-            self.bus.publish,  # thread-safe: a queued signal into this thread
-            lambda devices: consent.ask(self.window, devices),
+            lambda wanted: consent.ask(self.window, wanted),
             on_prepare=self._prepare_elements,
         )
         self.lockdown = Lockdown(
@@ -114,8 +119,8 @@ class KioskApp(QObject):
             policy,
             opts.fullscreen,
             self._note_decision,
-            self.bus.publish,
             lambda: self.proctor.store,
+            self.x11,
         )
         self.lockdown.on_quit_key = lambda chord: self.request_quit(
             f"the student pressed {chord}", "window"
@@ -125,7 +130,7 @@ class KioskApp(QObject):
             self.bridge.dispatch,
             engine=engine,
             minimum_chromium=opts.config.engine.minimum_chromium,
-            trust=opts.config.trust_score,
+            weights=opts.config.trust_score.weights,
             devices=self.proctor,
             lockdown=self.lockdown,
         )
@@ -160,17 +165,19 @@ class KioskApp(QObject):
         else:
             self.window.resize(1280, 800)
             self.window.show()
-        self.focus = FocusDetector(self.window, self.bus)
-        self.fullscreen = FullscreenDetector(self.window, self.bus)
-        self.lockdown.attach()
+        self.sensors.start()
+        self.lockdown.attach(self.sensors.monitors)
         self.window.activateWindow()
         self.window.view.setFocus()
         self.window.view.load(QUrl(self.opts.url))
 
     def teardown(self) -> None:
         self._ticker.stop()
+        self.sensors.stop()
         self.lockdown.close()
         self.proctor.release()
+        if self.x11 is not None:
+            self.x11.close()
         self._signals.close()
         self.window.dispose()
         # Deleted now, not whenever the loop next runs: a profile (or this object) left to a
@@ -231,25 +238,13 @@ class KioskApp(QObject):
 
     @fail_safe(None)
     def _observed(self, observation: object) -> None:
-        if isinstance(observation, FocusChange):
-            log.info("observed %s", observation)
-            self.lockdown.on_focus(observation)
-            self.session.on_focus(observation.focused, observation.cause)
-        elif isinstance(observation, FullscreenChange):
-            log.info("observed %s", observation)
-            self.lockdown.on_fullscreen(observation)
-            enforced = self.lockdown.fullscreen().restore
-            self.session.on_fullscreen(observation.fullscreen, enforced, observation.cause)
-        elif isinstance(observation, ExamWindowState):
-            log.info("exam window: %s", observation.cause)
-            self.lockdown.on_exam_window(observation)
-            visible = observation.shown and not observation.covered_by
-            self.session.on_exam_window(visible, observation.cause)
-        elif isinstance(observation, MonitorsSnapshot):
-            log.info("monitors: %s", observation.cause)
-            self.session.report(self.lockdown.observe(observation))
-        elif isinstance(observation, Observation):
-            self.session.on_observation(observation)
+        """Every observation goes to the lockdown (which acts on the window and the desktop)
+        and then to the session (which records and fires what the policies decide)."""
+        if not isinstance(observation, Observation):
+            return
+        log.debug("observed %s", observation)
+        self.session.report(self.lockdown.observe(observation))
+        self.session.observe(observation)
 
     @fail_safe(None)
     def _tick(self) -> None:

@@ -4,19 +4,18 @@ For each violation code, ``penalty = min(max_penalty, per_event * episodes + per
 minutes)``, where an episode runs from the violation to the event that ends it (5005 is ended by
 5006, 4008 by 2003), or for the conditions the kiosk watches (5001, 5002, 5004) to the moment
 the record notes the condition over, or else to the end of monitoring; other codes (5007) last
-zero minutes. The weights
-are configurable per code under ``[trust_score.weights."<code>"]``; see docs/trust-score.md.
+zero minutes. The weights are configurable per code under ``[trust_score.weights."<code>"]``
+(kiosk/config/settings.py); see docs/trust-score.md. Which codes are violations, which events
+end which episodes and which conditions are watched is the catalogue's, handed in as
+``EpisodeRules``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from bridge.catalogue import CATALOGUE, by_code, violation_codes
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ViolationWeight(BaseModel):
@@ -39,42 +38,6 @@ DEFAULT_WEIGHTS: dict[int, ViolationWeight] = {
 }
 
 
-class TrustScoreConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    weights: dict[int, ViolationWeight] = Field(
-        default_factory=lambda: dict(DEFAULT_WEIGHTS),
-        description="Per violation code; codes left out use the defaults.",
-    )
-
-    @field_validator("weights", mode="before")
-    @classmethod
-    def _fill_from_defaults(cls, value: Any) -> Any:
-        """A code's table may set only some weights; the others keep that code's defaults."""
-        if not isinstance(value, dict):
-            return value
-        out = {}
-        for key, given in value.items():
-            try:
-                base = DEFAULT_WEIGHTS.get(int(key))
-            except (TypeError, ValueError):
-                base = None
-            if base is not None and isinstance(given, dict):
-                given = {**base.model_dump(), **given}
-            out[key] = given
-        return out
-
-    @field_validator("weights")
-    @classmethod
-    def _known_codes(cls, value: dict[int, ViolationWeight]) -> dict[int, ViolationWeight]:
-        unknown = sorted(set(value) - violation_codes())
-        if unknown:
-            raise ValueError(
-                f"{unknown} are not violation codes (violations: {sorted(violation_codes())})"
-            )
-        return {**DEFAULT_WEIGHTS, **value}
-
-
 @dataclass(frozen=True)
 class Episode:
     code: int
@@ -85,32 +48,29 @@ class Episode:
     def seconds(self) -> float:
         return max(0.0, self.ended - self.started)
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "evidenceCode": self.code,
-            "message": by_code(self.code)[0].message,
-            "startedAt": round(self.started * 1000),
-            "endedAt": round(self.ended * 1000),
-            "seconds": round(self.seconds, 3),
-        }
 
+@dataclass(frozen=True)
+class EpisodeRules:
+    """What the catalogue says of the codes: which are violations, which event ends which
+    violation's episode (closer -> violation: 5006 -> 5005), which are watched conditions."""
 
-_ENDS = {s.ends: s.code for s in CATALOGUE if s.ends is not None}
-
-
-#: Violations the kiosk watches as conditions: it notes in the record when one is over.
-_SUSTAINED = frozenset(s.code for s in CATALOGUE if s.sustained and s.code is not None)
+    violations: frozenset[int]
+    closers: Mapping[int, int]
+    sustained: frozenset[int]
 
 
 def episodes(
     events: Iterable[tuple[float, int | None]],
     end: float,
     ended: Iterable[tuple[float, int]] = (),
+    *,
+    rules: EpisodeRules,
 ) -> list[Episode]:
     """Violation episodes from ``(time, code)`` pairs in record order, and ``ended``: the times
     sustained violations (5001, 5002, 5004) were over. Open episodes end at ``end``."""
-    violations = violation_codes()
-    closers = {closer: code for code, closer in _ENDS.items()}
+    violations = rules.violations
+    closers = rules.closers
+    ending = frozenset(closers.values())
     # Events first at equal times: an episode noted over at its own start time still counts.
     timeline = sorted(
         [(t, 0, code) for t, code in events if code is not None]
@@ -121,11 +81,11 @@ def episodes(
     out: list[Episode] = []
     for t, kind, code in timeline:
         if kind == 1:
-            if code in _SUSTAINED and code in open_:
+            if code in rules.sustained and code in open_:
                 out.append(Episode(code, open_.pop(code), t))
             continue
         if code in violations:
-            if code in _ENDS or code in _SUSTAINED:
+            if code in ending or code in rules.sustained:
                 open_.setdefault(code, t)  # an episode already open just goes on
             else:
                 out.append(Episode(code, t, t))
@@ -141,7 +101,7 @@ class TrustScore:
     penalties: dict[int, float]
 
 
-def score(found: Iterable[Episode], config: TrustScoreConfig) -> TrustScore:
+def score(found: Iterable[Episode], weights: Mapping[int, ViolationWeight]) -> TrustScore:
     counts: dict[int, int] = {}
     minutes: dict[int, float] = {}
     for ep in found:
@@ -149,7 +109,7 @@ def score(found: Iterable[Episode], config: TrustScoreConfig) -> TrustScore:
         minutes[ep.code] = minutes.get(ep.code, 0.0) + ep.seconds / 60
     penalties = {}
     for code, n in counts.items():
-        w = config.weights.get(code)
+        w = weights.get(code)
         if w is None:
             continue
         penalties[code] = round(

@@ -101,6 +101,34 @@ class MonitorFinding:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+def effective_policy(configured: MonitorPolicy, page_detects: bool | None) -> MonitorPolicy:
+    """``block`` is a managed requirement the page cannot relax; ``warn`` follows the page's
+    detectMultipleScreens (None before setup), as AutoProctor does."""
+    if configured == "warn" and page_detects is False:
+        return "off"
+    return configured
+
+
+def decide_start(snapshot: SnapshotLike[HeadLike], policy: MonitorPolicy) -> list[MonitorFinding]:
+    """Monitoring starts: a monitor still there (``warn``) is 5007, a suspected one 5008."""
+    if policy == "off":
+        return []
+    findings: list[MonitorFinding] = []
+    extra = extra_heads(snapshot)
+    if extra:
+        detail = {
+            "added": [h.name for h in extra],
+            "screens": describe(snapshot.screens),
+            "cause": "more than one monitor when monitoring started",
+        }
+        findings.append(MonitorFinding(ADDED_CODE, detail))
+    reason = suspected(snapshot)
+    if reason is not None:
+        detail = {"reason": reason, "suspected": True, "cause": "monitoring started"}
+        findings.append(MonitorFinding(SUSPECTED_CODE, detail))
+    return findings
+
+
 def decide_change(
     before: SnapshotLike[HeadLike], after: SnapshotLike[HeadLike]
 ) -> list[MonitorFinding]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from policies.devices import page_code
+
 NOT_LOCKABLE = 4016
-CAPTURE_DENIED = 4011
-CAPTURE_WINDOW_ONLY = 4014
 CAPTURE_IMPOSSIBLE = 4017
 
 _LOCKABLE = {
@@ -56,7 +56,7 @@ class CaptureCapabilityLike(Protocol):
     @property
     def why(self) -> str: ...
     @property
-    def failure_code(self) -> int | None: ...
+    def failure(self) -> str | None: ...
 
 
 def _normalise(platform_name: str) -> str:
@@ -102,7 +102,8 @@ def decide_lockdown(
 
 def decide_capture(cap: CaptureCapabilityLike, requested: bool, forced: bool) -> CaptureDecision:
     """captureSwitchedTab: forced and impossible stops the test (4017); requested (by the page)
-    and impossible stops it with the platform's reason (4011 denied, 4014 own windows only)."""
+    and impossible stops it with the platform's reason (4011 denied, 4014 own windows only;
+    a capability that names no failure counts as denied)."""
     if cap.can_capture_others:
         if requested or forced:
             return CaptureDecision(True, None, f"whole-screen capture available: {cap.why}")
@@ -112,7 +113,7 @@ def decide_capture(cap: CaptureCapabilityLike, requested: bool, forced: bool) ->
             False, CAPTURE_IMPOSSIBLE, f"captureSwitchedTab is forced; {cap.why}"
         )
     if requested:
-        code = cap.failure_code if cap.failure_code is not None else CAPTURE_DENIED
+        code = page_code("screen", cap.failure or "denied").code
         return CaptureDecision(False, code, f"captureSwitchedTab is requested; {cap.why}")
     return CaptureDecision(
         True, None, f"captureSwitchedTab not requested (it could not: {cap.why})"

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bridge.catalogue import violation_codes
 from kiosk.config.validation import describe
 from kiosk.errors import UsageError
 from kiosk.session.tracking import TrackingOptions
-from kiosk.trust import TrustScoreConfig
+from kiosk.trust import DEFAULT_WEIGHTS, ViolationWeight
 from policies.quit import valid_hash
 from policies.urlfilter import FilterRule
 
@@ -161,6 +162,42 @@ class ProctorSettings(BaseModel):
     ask_consent: bool = Field(
         True, description="Show the consent screen before the camera or microphone starts."
     )
+
+
+class TrustScoreConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weights: dict[int, ViolationWeight] = Field(
+        default_factory=lambda: dict(DEFAULT_WEIGHTS),
+        description="Per violation code; codes left out use the defaults.",
+    )
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _fill_from_defaults(cls, value: Any) -> Any:
+        """A code's table may set only some weights; the others keep that code's defaults."""
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, given in value.items():
+            try:
+                base = DEFAULT_WEIGHTS.get(int(key))
+            except (TypeError, ValueError):
+                base = None
+            if base is not None and isinstance(given, dict):
+                given = {**base.model_dump(), **given}
+            out[key] = given
+        return out
+
+    @field_validator("weights")
+    @classmethod
+    def _known_codes(cls, value: dict[int, ViolationWeight]) -> dict[int, ViolationWeight]:
+        unknown = sorted(set(value) - violation_codes())
+        if unknown:
+            raise ValueError(
+                f"{unknown} are not violation codes (violations: {sorted(violation_codes())})"
+            )
+        return {**DEFAULT_WEIGHTS, **value}
 
 
 class KioskConfig(BaseModel):

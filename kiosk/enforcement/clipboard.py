@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Any, Literal
 
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import QClipboard, QGuiApplication, QObject, QTimer, QWebEngineSettings
+from kiosk.session.record import Decided
 
 log = logging.getLogger("kiosk.clipboard")
 
 ClipboardMode = Literal["block", "isolated", "allow"]
-Decided = Callable[[str, str, dict[str, Any]], None]
 
 MIN_SWEEP_GAP_MS = 100
 REPORT_GAP_S = 10.0

@@ -43,11 +43,11 @@ from kiosk.platform.qt import (
     QWindow,
     sip,
 )
+from kiosk.session.record import Decided
 from policies.keys import MODIFIERS, KeyPolicy, decide_key
 
 log = logging.getLogger("kiosk.keyfilter")
 
-Decided = Callable[[str, str, dict[str, Any]], None]
 
 #: A refused Ctrl+wheel is reported again only after this long without one.
 WHEEL_REPORT_GAP_S = 1.0

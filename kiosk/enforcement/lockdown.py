@@ -1,10 +1,11 @@
 """The lockdown: what the policies decide, done to the exam window and the desktop.
 
 The session asks it at setup (can this platform and these monitors be locked down?), at start
-and at stop; the application hands it what the detectors observe. It filters keys and drops,
-guards the clipboard, covers extra screens, turns monitor changes into evidence and captures
-the screen at a switch away; keeping the window itself in front of the student (fullscreen,
-shown, on top, focused) is kiosk/window_keeper.py's. Every action is a recorded decision.
+and at stop; the application hands it what the detectors observe (``observe``). It filters
+keys and drops, guards the clipboard, covers extra screens, turns monitor changes into evidence
+and captures the screen at a switch away; keeping the window itself in front of the student
+(fullscreen, shown, on top, focused) is window_keeper.py's. Every action is a recorded
+decision.
 """
 
 from __future__ import annotations
@@ -15,42 +16,35 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from detectors.base import Observation
-from detectors.exam_window import ExamWindowState
-from detectors.focus import FocusChange
-from detectors.fullscreen import FullscreenChange
+from detectors.base import DeviceError, Observation, Problem
 from detectors.monitors import MonitorDetector, MonitorsSnapshot
 from detectors.photos import EvidenceStore
-from detectors.screen_capture import (
-    CaptureFailure,
-    capture_screen,
-    current_capability,
-    save_capture,
-)
+from detectors.screen_capture import capture_screen, current_capability, to_bgr
+from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
 from kiosk.config.settings import PolicySettings
 from kiosk.enforcement.clipboard import ClipboardGuard, apply_page_settings
 from kiosk.enforcement.input_filter import KeyFilter
 from kiosk.enforcement.screen_covers import ScreenBlanker
 from kiosk.enforcement.window_keeper import WindowKeeper
 from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer
-from kiosk.proctoring.proctor import Evidence, SetupFailure
+from kiosk.platform.x11.session import X11Session
+from kiosk.session.ports import Evidence, SetupFailure
+from kiosk.session.record import Decided
 from kiosk.session.tracking import TrackingOptions
 from kiosk.ui.window import KioskWindow
-from policies.fullscreen import FullscreenDecision, decide_fullscreen
+from policies.devices import page_code
+from policies.fullscreen import decide_fullscreen
 from policies.keys import ASKS_TO_QUIT, KeyPolicy
 from policies.monitors import (
     MonitorPolicy,
     decide_change,
     decide_setup,
-    describe,
-    extra_heads,
-    suspected,
+    decide_start,
+    effective_policy,
 )
 from policies.platform import decide_capture, decide_lockdown
 
 log = logging.getLogger("kiosk.lockdown")
-
-Decided = Callable[[str, str, dict[str, Any]], None]
 
 
 class Lockdown(QObject):
@@ -61,8 +55,8 @@ class Lockdown(QObject):
         policy: PolicySettings,
         fullscreen_mode: bool,
         decided: Decided,
-        publish: Callable[[Observation], None],
         evidence: Callable[[], EvidenceStore | None],
+        x11: X11Session | None,
     ) -> None:
         super().__init__(window)
         self._qapp = qapp
@@ -70,7 +64,6 @@ class Lockdown(QObject):
         self._policy = policy
         self._fullscreen_mode = fullscreen_mode
         self._decided = decided
-        self._publish = publish
         self._evidence = evidence
         self.options: TrackingOptions | None = None
         self.monitors: MonitorDetector | None = None
@@ -83,12 +76,12 @@ class Lockdown(QObject):
             apply_page_settings(settings, policy.clipboard)
         self.keys: KeyFilter | None = None
         self.keeper = WindowKeeper(
-            qapp, window, policy, fullscreen_mode, decided, lambda: self.fullscreen().restore
+            qapp, window, policy, fullscreen_mode, decided, self.fullscreen_enforced, x11
         )
 
-    def attach(self) -> None:
-        """Once the window is shown: filter shortcuts, watch the monitors and cover every
-        extra screen."""
+    def attach(self, monitors: MonitorDetector) -> None:
+        """Once the window is shown: filter shortcuts, follow the monitors (the detector is
+        lent, and started) and cover every extra screen."""
         keys = KeyPolicy(
             allow_zoom=self._policy.allow_zoom,
             allow_reload=self._policy.allow_reload,
@@ -96,25 +89,22 @@ class Lockdown(QObject):
         )
         self.keys = KeyFilter(
             self._qapp,
-            self._key_windows,
+            lambda: [self._window],
             keys,
             self._key_refused,
             paste_allowed=self.clipboard.paste_allowed,
             drop_allowed=self._drop_allowed,
         )
-        self.monitors = MonitorDetector(self._publish, self)
-        self._baseline = self.monitors.last
+        self.monitors = monitors
+        self._baseline = monitors.last
         if self._fullscreen_mode:
             self.blanker = ScreenBlanker(self._window, self)
             self.blanker.start()
-            self.keeper.attach(self._publish)
+            self.keeper.attach()
 
     def _drop_allowed(self, files: bool) -> bool:
         """A drag from another program: files are an upload, text a paste from outside."""
         return self._policy.uploads if files else self._policy.clipboard == "allow"
-
-    def _key_windows(self) -> list[Any]:
-        return [self._window]
 
     def _key_refused(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
         self._decided(policy, decision, detail)
@@ -148,7 +138,7 @@ class Lockdown(QObject):
         checks["screenCapture"] = self._check_capture(options)
         warnings: list[Evidence] = []
         snapshot = self._snapshot("setup")
-        decision = decide_setup(snapshot, self._monitor_policy(options))
+        decision = decide_setup(snapshot, self._monitor_policy())
         checks["monitors"] = len(snapshot.screens)
         if decision.code is not None:
             names = ", ".join(decision.detail.get("extra", []))
@@ -168,17 +158,13 @@ class Lockdown(QObject):
             raise SetupFailure(decision.code or 4011, decision.why)
         try:
             capture_screen(self._window.screen())
-        except CaptureFailure as failure:  # the platform can, this computer could not
-            raise SetupFailure(failure.code, failure.message) from None
+        except DeviceError as error:  # the platform can, this computer could not
+            raise SetupFailure(page_code(error.device, error.problem).code, error.message) from None
         return "granted"
 
-    def _monitor_policy(self, options: TrackingOptions | None) -> MonitorPolicy:
-        """block is a managed requirement the page cannot relax; warn follows the page's
-        detectMultipleScreens, as AutoProctor does."""
-        mode = self._policy.multiple_monitors
-        if mode == "warn" and options is not None and not options.detectMultipleScreens:
-            return "off"
-        return mode
+    def _monitor_policy(self) -> MonitorPolicy:
+        page = None if self.options is None else self.options.detectMultipleScreens
+        return effective_policy(self._policy.multiple_monitors, page)
 
     def _snapshot(self, cause: str) -> MonitorsSnapshot:
         if self.monitors is None:
@@ -190,33 +176,15 @@ class Lockdown(QObject):
         self.keeper.monitoring = True
         self.keeper.grab_keyboard()
         self.clipboard.start()
-        found: list[Evidence] = []
         snapshot = self._snapshot("monitoring started")
         self._baseline = snapshot
-        extra = extra_heads(snapshot)
-        if extra and self._monitor_policy(self.options) != "off":
-            found.append(
-                Evidence(
-                    5007,
-                    {
-                        "added": [h.name for h in extra],
-                        "screens": describe(snapshot.screens),
-                        "cause": "more than one monitor when monitoring started",
-                    },
-                )
-            )
-        reason = suspected(snapshot)
-        if reason is not None and self._monitor_policy(self.options) != "off":
-            detail = {"reason": reason, "suspected": True, "cause": "monitoring started"}
-            found.append(Evidence(5008, detail))
-        return found
+        found = decide_start(snapshot, self._monitor_policy())
+        return [Evidence(f.code, dict(f.detail)) for f in found]
 
-    def observe(self, snapshot: MonitorsSnapshot) -> list[Evidence]:
-        """A monitor came, went or changed; the findings the session fires while monitoring."""
-        before, self._baseline = self._baseline, snapshot
-        if before is None or self._monitor_policy(self.options) == "off":
-            return []
-        return [Evidence(f.code, dict(f.detail)) for f in decide_change(before, snapshot)]
+    def fullscreen_enforced(self) -> bool:
+        page = None if self.options is None else self.options.forceFullScreen
+        decision = decide_fullscreen(self._fullscreen_mode, page, self._policy.force_fullscreen)
+        return decision.restore
 
     def switched_away(self) -> tuple[dict[str, Any], list[Evidence]]:
         """captureSwitchedTab: the whole screen at the moment the student switched away."""
@@ -228,14 +196,23 @@ class Lockdown(QObject):
         try:
             image = capture_screen(self._window.screen())
             if store is None:
-                raise CaptureFailure(4012, "there is no evidence store for this session")
-            photo = save_capture(image, store.folder, "5005-screen", t, store)
-        except CaptureFailure as failure:
-            self._decided("capture", "failed", {"code": failure.code, "why": failure.message})
-            return {"screenshot": None}, [
-                Evidence(failure.code, {"cause": failure.message, "duringMonitoring": True})
-            ]
-        if photo is None:
+                raise DeviceError(
+                    "screen", Problem.FAILED, "there is no evidence store for this session"
+                )
+            if store.full:
+                return {"screenshot": None, "screenshotNote": "the evidence pool is full"}, []
+            try:
+                photo = store.save(to_bgr(image), "5005-screen", t)
+            except OSError as exc:
+                raise DeviceError(
+                    "screen", Problem.FAILED, f"writing the capture failed: {exc}"
+                ) from exc
+        except DeviceError as error:
+            code = page_code(error.device, error.problem).code
+            self._decided("capture", "failed", {"code": code, "why": error.message})
+            found = Evidence(code, {"cause": error.message, "duringMonitoring": True})
+            return {"screenshot": None}, [found]
+        if photo is None:  # filled up meanwhile by a camera photo
             return {"screenshot": None, "screenshotNote": "the evidence pool is full"}, []
         return {"screenshot": photo.as_detail()}, []
 
@@ -244,22 +221,22 @@ class Lockdown(QObject):
         self.keeper.release_keyboard()
         self.clipboard.stop()
 
-    # -- decisions ----------------------------------------------------------------------------
-
-    def fullscreen(self) -> FullscreenDecision:
-        page = None if self.options is None else self.options.forceFullScreen
-        return decide_fullscreen(self._fullscreen_mode, page, self._policy.force_fullscreen)
-
     # -- what the detectors saw -----------------------------------------------------------------
 
-    def on_fullscreen(self, change: FullscreenChange) -> None:
-        self.keeper.on_fullscreen(change)
-
-    def on_focus(self, change: FocusChange) -> None:
-        self.keeper.on_focus(change)
-
-    def on_exam_window(self, state: ExamWindowState) -> None:
-        self.keeper.on_exam_window(state)
+    def observe(self, obs: Observation) -> list[Evidence]:
+        """Acts on what a detector saw; returns the evidence to fire while monitoring (a monitor
+        came, went or changed)."""
+        if isinstance(obs, FullscreenChange):
+            self.keeper.on_fullscreen(obs)
+        elif isinstance(obs, FocusChange):
+            self.keeper.on_focus(obs)
+        elif isinstance(obs, ExamWindowState):
+            self.keeper.on_exam_window(obs)
+        elif isinstance(obs, MonitorsSnapshot):
+            before, self._baseline = self._baseline, obs
+            if before is not None and self._monitor_policy() != "off":
+                return [Evidence(f.code, dict(f.detail)) for f in decide_change(before, obs)]
+        return []
 
     def close(self) -> None:
         self.keeper.close()
@@ -268,5 +245,3 @@ class Lockdown(QObject):
             self.keys.remove()
         if self.blanker is not None:
             self.blanker.stop()
-        if self.monitors is not None:
-            self.monitors.close()

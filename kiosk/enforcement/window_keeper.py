@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from detectors.base import Observation
-from detectors.exam_window import ExamWindowState, ExamWindowWatcher
-from detectors.focus import FocusChange
-from detectors.fullscreen import FullscreenChange, covers_screen
+from detectors.fullscreen import covers_screen
+from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
 from kiosk.config.settings import PolicySettings
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer, QWidget
 from kiosk.platform.x11.session import X11Error, X11Session
+from kiosk.session.record import Decided
 from policies.fullscreen import decide_refocus
 
 log = logging.getLogger("kiosk.window_keeper")
-
-Decided = Callable[[str, str, dict[str, Any]], None]
 
 #: While something covers the exam, how often the kiosk lifts itself above it again.
 RAISE_AGAIN_MS = 250
@@ -53,6 +49,7 @@ class WindowKeeper(QObject):
         fullscreen_mode: bool,
         decided: Decided,
         restore_wanted: Callable[[], bool],
+        x11: X11Session | None,
     ) -> None:
         super().__init__(window)
         self._qapp = qapp
@@ -61,9 +58,10 @@ class WindowKeeper(QObject):
         self._fullscreen_mode = fullscreen_mode
         self._decided = decided
         self._restore_wanted = restore_wanted
+        self._x11 = x11  # lent by the application, which closes it
         self.monitoring = False
         self.keyboard_grabbed = False
-        self.watcher: ExamWindowWatcher | None = None
+        self._last_state: ExamWindowState | None = None  # what the X server showed last
         # While another program's window covers the exam, the kiosk keeps raising itself:
         # the window manager's next restack would put the exam below it again.
         self._raise_again = QTimer(self)
@@ -82,13 +80,8 @@ class WindowKeeper(QObject):
         self._refocus_tries = 0
         self._pending_cause = ""
 
-    def attach(self, publish: Callable[[Observation], None]) -> None:
-        """X11: watch what Qt cannot see (unmapped, another desktop, destroyed, covered), and
-        keep the exam on every desktop."""
-        self.watcher = ExamWindowWatcher(
-            self._window, publish, self._qapp.topLevelWidgets, parent=self
-        )
-        self.watcher.start()
+    def attach(self) -> None:
+        """Once the window is shown: the exam is on every desktop."""
         self._make_sticky()
 
     @fail_safe(None)
@@ -120,6 +113,7 @@ class WindowKeeper(QObject):
     @fail_safe(None)
     def on_exam_window(self, state: ExamWindowState) -> None:
         """What the X server says: the exam must be shown, on top, on every desktop."""
+        self._last_state = state
         if not state.window_manager:
             self._decided("window manager", "gone", {"cause": state.cause})
         if not state.shown:
@@ -139,10 +133,10 @@ class WindowKeeper(QObject):
                 self.grab_keyboard()  # X dropped the grab while the window was unmapped
 
     def _x(self) -> X11Session | None:
-        """The watcher's X connection (one per kiosk); None off X11 or when not watching."""
-        if QGuiApplication.platformName() != "xcb" or self.watcher is None:
+        """The kiosk's X connection; None off X11 or when the kiosk does not watch X."""
+        if QGuiApplication.platformName() != "xcb":
             return None
-        return self.watcher.x11
+        return self._x11
 
     def _make_sticky(self) -> None:
         """On every desktop, so switching desktops never leaves the exam behind."""
@@ -155,18 +149,18 @@ class WindowKeeper(QObject):
 
     @fail_safe(None)
     def _raise_above_all(self) -> None:
-        watcher = self.watcher
-        if watcher is None or watcher.last is None or not watcher.last.covered_by:
+        last = self._last_state
+        if last is None or not last.covered_by:
             self._raise_again.stop()
             return
         x = self._x()
-        if x is not None and watcher.last.unmanaged_cover:
+        if x is not None and last.unmanaged_cover:
             x.raise_above_all(x.frame_of(int(self._window.winId())))
         self._window.raise_()
 
     @fail_safe(None)
     def _retry_show(self) -> None:
-        last = None if self.watcher is None else self.watcher.last
+        last = self._last_state
         if last is None or last.shown:
             self._show_retry.stop()
             return
@@ -285,5 +279,3 @@ class WindowKeeper(QObject):
         self._raise_again.stop()
         self._show_retry.stop()
         self.release_keyboard()
-        if self.watcher is not None:
-            self.watcher.stop()

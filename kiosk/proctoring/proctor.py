@@ -2,64 +2,39 @@
 
 The session calls the setup steps in order (check, prepare, load) and fires the catalogue
 event of each; during monitoring, observations from the detectors come in through the event
-bus and :meth:`Proctor.observe` / :meth:`Proctor.tick` answer with the evidence to fire.
-Nothing here touches Qt: the camera and microphone run in their own threads and publish.
+bus and :meth:`Proctor.observe` / :meth:`Proctor.tick` answer with the evidence to fire, as
+policies/evidence.py decides it. What a device problem means for the page is
+policies/devices.py's. Nothing here touches Qt: the camera and microphone run in their own
+threads and publish.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from detectors.base import Observation
-from detectors.camera import CameraCapture, CameraError, FacesSeen
-from detectors.faces import FaceDetector, FaceModelError
-from detectors.microphone import AudioError, AudioLevel, AudioSettings, MicrophoneDetector
+from detectors.audio_level import AudioLevel
+from detectors.base import DeviceError, Observation
+from detectors.camera import CameraCapture, FacesSeen
+from detectors.faces import FaceDetector
+from detectors.microphone import MicrophoneDetector
 from detectors.photos import EvidenceStore, Photo
-from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
+from kiosk.sensors import DeviceSensors
+from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.tracking import TrackingOptions, needs_camera, needs_microphone
-from policies.evidence import SustainedCondition
+from policies.devices import BOTH_DENIED, page_code, setup_refusal
+from policies.evidence import Finding, ProctorWatch
 from policies.photos import schedule
 
 log = logging.getLogger("kiosk.proctoring")
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-
-
-class SetupFailure(Exception):
-    def __init__(self, code: int, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class DeviceProblem(Observation):
-    """A device lost during the exam, published from its thread."""
-
-    code: int
-    reason: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class DeviceRecovered(Observation):
-    device: str
-
-
-@dataclass(frozen=True)
-class Evidence:
-    code: int
-    extra: dict[str, Any] = field(default_factory=dict)
-    reason: str | None = None
-    ends_episode: bool = False  # not an event: the episode of ``code`` is over (for the score)
+RANDOM_PHOTO = 5003
+CONSENT_DECLINED = 4004  # also: the exam is not a secure context
 
 
 def secure_context(url: str) -> bool:
@@ -69,41 +44,49 @@ def secure_context(url: str) -> bool:
     return parts.scheme == "https" or host in LOCAL_HOSTS or host.startswith("127.")
 
 
+def _failure(error: DeviceError) -> SetupFailure:
+    code = page_code(error.device, error.problem)
+    return SetupFailure(code.code, error.message, code.reason)
+
+
 class Proctor:
     def __init__(
         self,
-        camera: CameraSource,
-        microphone: MicrophoneSource,
+        sensors: DeviceSensors,
         settings: ProctorSettings,
         folder: Path,
         exam_url: str,
-        publish: Callable[[Observation], None],
         ask_consent: Callable[[list[str]], bool],
         on_prepare: Callable[[TrackingOptions], None] | None = None,
     ) -> None:
+        self._sensors = sensors
         self._on_prepare = on_prepare
-        self.camera_source = camera
-        self.microphone_source = microphone
         self.settings = settings
         self.exam_url = exam_url
-        self._publish = publish
         self._ask_consent = ask_consent
         self.store = EvidenceStore(folder / "evidence", settings.photo_capacity)
         self.camera: CameraCapture | None = None
         self.microphone: MicrophoneDetector | None = None
-        self._detector: FaceDetector | None = None
+        self._faces: FaceDetector | None = None
         self._options = TrackingOptions()
-        self._no_face = SustainedCondition(settings.no_face_after)
-        self._many_faces = SustainedCondition(settings.multiple_faces_after)
-        self._loud = SustainedCondition(settings.audio_after, grace=0.5)
+        self._watch = self._new_watch(self._options)
         self._photo_due: list[float] = []
-        self._started = 0.0
+
+    def _new_watch(self, options: TrackingOptions) -> ProctorWatch:
+        return ProctorWatch(
+            faces=options.numHumans,
+            audio=options.audio,
+            no_face_after=self.settings.no_face_after,
+            multiple_faces_after=self.settings.multiple_faces_after,
+            audio_after=self.settings.audio_after,
+        )
 
     # -- setup steps -----------------------------------------------------------------------------
 
     def check(self, options: TrackingOptions) -> dict[str, str]:
         """2001: permissions. Raises SetupFailure with 4002/4003/4004/4006/4007/4008/4009/4010."""
         self._options = options
+        self._watch = self._new_watch(options)
         want_camera, want_mic = needs_camera(options), needs_microphone(options)
         checks = {
             "camera": "not requested",
@@ -113,41 +96,38 @@ class Proctor:
             return checks
         if not secure_context(self.exam_url):
             raise SetupFailure(
-                4004, f"{self.exam_url} is not a secure context: camera and microphone need https"
+                CONSENT_DECLINED,
+                f"{self.exam_url} is not a secure context: camera and microphone need https",
             )
-        camera_error: CameraError | None = None
-        mic_error: AudioError | None = None
+        camera_error: DeviceError | None = None
+        mic_error: DeviceError | None = None
         if want_camera:
             try:
-                from detectors.camera import check_camera
-
-                check_camera(self.camera_source)
-            except CameraError as exc:
+                self._sensors.check_camera()
+            except DeviceError as exc:
                 camera_error = exc
         if want_mic:
-            self.microphone = MicrophoneDetector(
-                self.microphone_source,
-                self._publish_level,
-                AudioSettings(margin_db=self.settings.audio_margin_db),
-                on_error=self._microphone_lost,
-            )
+            self.microphone = self._sensors.microphone()
             try:
                 self.microphone.open()
-            except AudioError as exc:
+            except DeviceError as exc:
                 mic_error = exc
                 self.microphone = None
-        if camera_error and mic_error and camera_error.code == 4002 and mic_error.code == 4003:
-            raise SetupFailure(4006, f"{camera_error.message}; {mic_error}")
-        if camera_error:
+        refusal = setup_refusal(
+            camera_error.problem if camera_error else None,
+            mic_error.problem if mic_error else None,
+        )
+        if refusal is not None:
             self.release()
-            raise SetupFailure(camera_error.code, camera_error.message, camera_error.reason)
-        if mic_error:
-            self.release()
-            raise SetupFailure(mic_error.code, str(mic_error), mic_error.reason)
+            found = [e.message for e in (camera_error, mic_error) if e is not None]
+            message = "; ".join(found) if refusal == BOTH_DENIED else found[0]
+            raise SetupFailure(refusal.code, message, refusal.reason)
         wanted = [name for name, on in (("camera", want_camera), ("microphone", want_mic)) if on]
         if self.settings.ask_consent and not self._ask_consent(wanted):
             self.release()
-            raise SetupFailure(4004, f"the student declined access to the {' and '.join(wanted)}")
+            raise SetupFailure(
+                CONSENT_DECLINED, f"the student declined access to the {' and '.join(wanted)}"
+            )
         for name in wanted:
             checks[name] = "granted"
         return checks
@@ -167,47 +147,28 @@ class Proctor:
         the camera warms up while the student reads the instructions, and what they observe
         before monitoring is ignored by the session.
         """
-        if self.microphone is not None:
-            try:
-                self.microphone.start()
-            except AudioError as exc:  # e.g. the device is busy: PortAudio cannot start it
-                self.release()
-                raise SetupFailure(exc.code, str(exc), exc.reason) from None
-        if not needs_camera(options):
-            return None
         try:
+            if self.microphone is not None:  # e.g. a busy device: PortAudio cannot start it
+                self.microphone.start()
+            if not needs_camera(options):
+                return None
             if options.numHumans:
-                self._detector = FaceDetector(
-                    self.settings.face_model, min_confidence=self.settings.min_face_confidence
-                )
-            self.camera = CameraCapture(
-                self.camera_source,
-                self._publish,
-                analyse_fps=self.settings.analyse_fps,
-                detector=self._detector,
-                on_error=self._camera_lost,
-                on_recovered=lambda: self._publish(DeviceRecovered(time.time(), "camera")),
-            )
+                self._faces = self._sensors.face_detector()
+            self.camera = self._sensors.camera(self._faces)
             self.camera.open()
             self.camera.start()
-        except FaceModelError as exc:
+        except DeviceError as exc:
             self.release()
-            raise SetupFailure(4005, str(exc)) from None
-        except CameraError as exc:
-            self.release()
-            raise SetupFailure(exc.code, exc.message, exc.reason) from None
-        return {"camera": self.camera_source.describe(), "faceModel": self._model_name()}
-
-    def _model_name(self) -> str | None:
-        return None if self._detector is None else self._detector.model_path.name
+            raise _failure(exc) from None
+        model = None if self._faces is None else self._faces.model_path.name
+        return {"camera": self._sensors.camera_source.describe(), "faceModel": model}
 
     # -- monitoring ------------------------------------------------------------------------------
 
     def start(self, test_duration_minutes: float | None, now: float) -> list[Evidence]:
-        self._started = now
         out = []
         if self._options.testTakerPhoto:
-            out.append(self._photo_evidence(5003, "testTaker", now))
+            out.append(self._photo_evidence(RANDOM_PHOTO, "testTaker", now, {}))
         if self._options.photosAtRandom:
             minutes = test_duration_minutes or self.settings.photo_window_minutes
             count = self._options.numPhotosAtRandom
@@ -225,48 +186,35 @@ class Proctor:
         if self.microphone is not None:
             self.microphone.stop()
             self.microphone = None
-        if self._detector is not None:
-            self._detector.close()
-            self._detector = None
+        if self._faces is not None:
+            self._faces.close()
+            self._faces = None
 
     def observe(self, obs: Observation) -> list[Evidence]:
-        if isinstance(obs, FacesSeen) and self._options.numHumans:
-            out = []
-            change = self._no_face.update(obs.looking == 0, obs.t)
-            if change == "start":
-                seen = "no face" if obs.count == 0 else "no face looking at the screen"
-                out.append(self._photo_evidence(5001, "5001", obs.t, faces=obs.count, seen=seen))
-            elif change == "end":
-                out.append(Evidence(5001, ends_episode=True))
-            change = self._many_faces.update(obs.count >= 2, obs.t)
-            if change == "start":
-                out.append(self._photo_evidence(5002, "5002", obs.t, faces=obs.count))
-            elif change == "end":
-                out.append(Evidence(5002, ends_episode=True))
-            return out
-        if not (isinstance(obs, AudioLevel) and self._options.audio):
+        if isinstance(obs, FacesSeen):
+            found = self._watch.faces(obs.count, obs.looking, obs.t)
+        elif isinstance(obs, AudioLevel):
+            found = self._watch.audio(obs.loud, obs.level_db, obs.background_db, obs.t)
+        else:
             return []
-        change = self._loud.update(obs.loud, obs.t)
-        if change == "start":
-            level = {"levelDb": round(obs.level_db, 1), "backgroundDb": round(obs.background_db, 1)}
-            return [Evidence(5004, level)]
-        if change == "end":
-            return [Evidence(5004, ends_episode=True)]
-        return []
+        return [self._evidence(f, obs.t) for f in found]
 
     def tick(self, now: float) -> list[Evidence]:
-        """Time-driven evidence: due random photos; conditions that stopped being observed."""
-        out = []
-        for code, condition in ((5001, self._no_face), (5002, self._many_faces),
-                                (5004, self._loud)):  # fmt: skip
-            if condition.tick(now) == "end":
-                out.append(Evidence(code, ends_episode=True))
+        """Time-driven evidence: conditions that stopped being observed; due random photos."""
+        out = [self._evidence(f, now) for f in self._watch.tick(now)]
         while self._photo_due and self._photo_due[0] <= now:
             self._photo_due.pop(0)
-            out.append(self._photo_evidence(5003, "random", now))
+            out.append(self._photo_evidence(RANDOM_PHOTO, "random", now, {}))
         return out
 
-    def _photo_evidence(self, code: int, kind: str, t: float, **extra: Any) -> Evidence:
+    def _evidence(self, finding: Finding, t: float) -> Evidence:
+        if finding.ended:
+            return Evidence(finding.code, ends_episode=True)
+        if finding.photo:
+            return self._photo_evidence(finding.code, str(finding.code), t, dict(finding.detail))
+        return Evidence(finding.code, dict(finding.detail))
+
+    def _photo_evidence(self, code: int, kind: str, t: float, extra: dict[str, Any]) -> Evidence:
         frame = self.camera.latest_frame() if self.camera is not None else None
         try:
             photo: Photo | None = self.store.save(frame, kind, t)
@@ -278,14 +226,3 @@ class Proctor:
         if photo is None and frame is not None and "photoSkipped" not in extra:
             extra["photoSkipped"] = "evidence pool full"
         return Evidence(code, extra)
-
-    # -- from the device threads -----------------------------------------------------------------
-
-    def _publish_level(self, level: AudioLevel) -> None:
-        self._publish(level)
-
-    def _camera_lost(self, exc: CameraError) -> None:
-        self._publish(DeviceProblem(time.time(), exc.code, exc.reason, exc.message))
-
-    def _microphone_lost(self, exc: AudioError) -> None:
-        self._publish(DeviceProblem(time.time(), exc.code, exc.reason, str(exc)))

@@ -2,58 +2,41 @@
 
 No Qt here. Every event goes through :meth:`Session.fire`, which commits it to the record and
 only then hands it to ``deliver`` (the bridge): the order the page sees is the order recorded.
+What the detectors observe comes in through :meth:`Session.observe`; whether the student is
+away, and what a device problem is for the page, the policies decide.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from bridge.catalogue import EventSpec, lookup
 from bridge.messages import INVALID_OPTION, INVALID_STATE, FiredEvent, Rejected
+from detectors.base import DeviceBack, DeviceLost, Observation
+from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
+from kiosk.session.ports import Evidence, LockdownPort, ProctorPort, SetupFailure
 from kiosk.session.record import SessionRecord
+from kiosk.session.scoring import EPISODE_ENDED, episode_detail, score_monitoring
 from kiosk.session.tracking import (
     SetupRequest,
     TrackingOptions,
     needs_camera,
     needs_microphone,
     parse_setup,
-    unavailable,
 )
-from kiosk.trust import TrustScoreConfig, episodes, score
-
-if TYPE_CHECKING:
-    from detectors.base import Observation
-    from kiosk.proctoring.proctor import DeviceProblem, Evidence, Proctor
+from kiosk.trust import ViolationWeight
+from policies.away import BACK, AwayChange, AwayTracker
+from policies.devices import page_code
 
 log = logging.getLogger("kiosk.session")
 
 NO_DEVICES = "no camera or microphone is attached to this session"
-
-#: The record's note that a sustained violation (5001, 5002, 5004) is over.
-EPISODE_ENDED = "episode ended"
-#: The error a device that is lost during the exam fires (4008 camera, 4007 microphone).
-_LOST_CODE = {"camera": 4008, "microphone": 4007}
-
-
-class LockdownPort(Protocol):
-    """What the session asks of the lockdown (kiosk.enforcement.lockdown; Qt lives there)."""
-
-    def check(self, options: TrackingOptions) -> tuple[dict[str, Any], list[Evidence]]:
-        """Raises SetupFailure; returns the 2001 check details and warnings to fire."""
-        ...
-
-    def start(self) -> list[Evidence]: ...
-
-    def switched_away(self) -> tuple[dict[str, Any], list[Evidence]]:
-        """Detail for 5005 (e.g. the screenshot) and any error to fire after it."""
-        ...
-
-    def stop(self) -> None: ...
+CAMERA_READY = 2003  # again when a camera lost during the exam gives pictures (ends 4008)
 
 
 class State(StrEnum):
@@ -96,8 +79,8 @@ class Session:
         *,
         engine: EngineInfo,
         minimum_chromium: int,
-        trust: TrustScoreConfig,
-        devices: Proctor | None = None,
+        weights: Mapping[int, ViolationWeight],
+        devices: ProctorPort | None = None,
         lockdown: LockdownPort | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -105,7 +88,7 @@ class Session:
         self._deliver = deliver
         self._engine = engine
         self._minimum_chromium = minimum_chromium
-        self._trust = trust
+        self._weights = weights
         self._clock = clock
         self.devices = devices
         self.lockdown = lockdown
@@ -113,13 +96,8 @@ class Session:
         self.state = State.IDLE
         self.options: TrackingOptions | None = None
         self._started_seq = 0
-        self._focused = True
-        self._fullscreen_ok = True  # fullscreen, or fullscreen is not enforced
-        self._window_visible = True  # the X server shows it, uncovered
-        self._away_cause = ""
-        self._reported_focused = True
-        self._lost_at = 0.0
-        self._lost_before_start: dict[int, DeviceProblem] = {}
+        self.away = AwayTracker()
+        self._lost_before_start: dict[str, DeviceLost] = {}  # by device
 
     # -- events ------------------------------------------------------------------------------
 
@@ -166,7 +144,6 @@ class Session:
                 minimumChromium=self._minimum_chromium,
             )
             raise Rejected(4001, spec.message)
-        missing = unavailable(options)
         locked = self._lockdown_check(options)
         checks = self._device_step("check", options) if self.devices else self._no_devices(options)
         self.fire(
@@ -181,11 +158,11 @@ class Session:
         if loaded is not None:
             self.fire(lookup(2003), **loaded)
         self.options = options
+        self.away.tab_switch = options.tabSwitch
         self.test_duration = request.testDuration
         settings = {
             "trackingOptions": options.model_dump(),
             "testDuration": request.testDuration,
-            "unavailable": missing,
         }
         self.record.set_meta(setup=settings, ids=ids)
         self.state = State.READY
@@ -196,8 +173,6 @@ class Session:
         """Runs one device step; a failure fires its error event and rejects setup()."""
         if self.devices is None:
             return None
-        from kiosk.proctoring.proctor import SetupFailure
-
         try:
             result = getattr(self.devices, step)(options)
         except SetupFailure as failure:
@@ -217,8 +192,6 @@ class Session:
     def _lockdown_check(self, options: TrackingOptions) -> dict[str, Any]:
         if self.lockdown is None:
             return {}
-        from kiosk.proctoring.proctor import SetupFailure
-
         try:
             checks, warnings = self.lockdown.check(options)
         except SetupFailure as failure:
@@ -244,18 +217,11 @@ class Session:
         started = self.fire(lookup("apMonitoringStarted"))
         self._started_seq = started.seq
         self.record.set_meta(started_at=started.t)
-        self._reported_focused = True
-        if self._away():
-            self._report_focus(False, f"{self._away_cause} when monitoring started")
+        self._report_away(self.away.start(started.t))
         if self.lockdown is not None:
             self._fire_evidence(self.lockdown.start())
         for lost in self._lost_before_start.values():  # still lost: the exam starts without it
-            self.fire(
-                lookup(lost.code, lost.reason),
-                cause=lost.message,
-                duringMonitoring=True,
-                lostAt=round(lost.t * 1000),
-            )
+            self._device_lost(lost, lostAt=round(lost.t * 1000))
         self._lost_before_start.clear()
         if self.devices is not None:
             self._fire_evidence(self.devices.start(self.test_duration, started.t))
@@ -267,19 +233,12 @@ class Session:
             self.devices.stop()
         if self.lockdown is not None:
             self.lockdown.stop()
+        self.away.stop()
         t = self._clock()
-        since_start = [(e.t, e.code) for e in self.record.events() if e.seq >= self._started_seq]
-        started = since_start[0][0] if since_start else t
-        ended = [
-            (when, int(detail["code"]))
-            for when, policy, decision, detail in self.record.decisions()
-            if policy == "evidence" and decision == EPISODE_ENDED and when >= started
-        ]
-        found = episodes(since_start, end=t, ended=ended)
-        trust = score(found, self._trust)
+        found, trust = score_monitoring(self.record, self._started_seq, t, self._weights)
         result = {
             "trustScore": trust.score,
-            "violations": [e.as_dict() for e in found],
+            "violations": [episode_detail(e) for e in found],
             "penalties": {str(k): v for k, v in trust.penalties.items()},
             "stoppedBy": reason,
         }
@@ -302,28 +261,42 @@ class Session:
                 continue
             self.fire(lookup(ev.code, ev.reason), **ev.extra)
 
-    def on_observation(self, obs: Observation) -> None:
-        """An observation from a device thread (already back on the session's thread)."""
-        if self.devices is None:
-            return
-        from kiosk.proctoring.proctor import DeviceProblem, DeviceRecovered
+    def observe(self, obs: Observation) -> None:
+        """What a detector observed (back on the session's thread)."""
+        now = self._clock()
+        if isinstance(obs, FocusChange):
+            self._report_away(self.away.focus(obs.focused, obs.cause, now))
+        elif isinstance(obs, FullscreenChange):
+            enforced = self.lockdown is not None and self.lockdown.fullscreen_enforced()
+            self._report_away(self.away.fullscreen(obs.fullscreen, enforced, obs.cause, now))
+        elif isinstance(obs, ExamWindowState):
+            covered = bool(obs.covered_by)
+            self._report_away(self.away.exam_window(obs.shown, covered, obs.cause, now))
+        elif isinstance(obs, DeviceLost | DeviceBack):
+            self._device_changed(obs)
+        elif self.state is State.MONITORING and self.devices is not None:
+            self._fire_evidence(self.devices.observe(obs))
 
+    def _device_changed(self, obs: DeviceLost | DeviceBack) -> None:
         if self.state is State.READY:  # between setup() and start(): remembered, not fired
-            if isinstance(obs, DeviceProblem):
-                self._lost_before_start[obs.code] = obs
-            elif isinstance(obs, DeviceRecovered):
-                self._lost_before_start.pop(_LOST_CODE.get(obs.device, 0), None)
+            if isinstance(obs, DeviceLost):
+                self._lost_before_start[obs.device] = obs
+            else:
+                self._lost_before_start.pop(obs.device, None)
             return
         if self.state is not State.MONITORING:
             return
-        if isinstance(obs, DeviceProblem):
-            self.fire(lookup(obs.code, obs.reason), cause=obs.message, duringMonitoring=True)
-        elif isinstance(obs, DeviceRecovered):
-            log.info("%s is back", obs.device)
-            if obs.device == "camera":  # ready to detect again; ends the 4008 episode
-                self.fire(lookup(2003), recovered="camera")
-        else:
-            self._fire_evidence(self.devices.observe(obs))
+        if isinstance(obs, DeviceLost):
+            self._device_lost(obs)
+            return
+        log.info("%s is back", obs.device)
+        if obs.device == "camera":  # ready to detect again; ends the 4008 episode
+            self.fire(lookup(CAMERA_READY), recovered="camera")
+
+    def _device_lost(self, lost: DeviceLost, **extra: Any) -> None:
+        code = page_code(lost.device, lost.problem)
+        spec = lookup(code.code, code.reason)
+        self.fire(spec, cause=lost.message, duringMonitoring=True, **extra)
 
     def tick(self) -> None:
         if self.state is State.MONITORING and self.devices is not None:
@@ -334,46 +307,18 @@ class Session:
         if self.state is State.MONITORING:
             self._fire_evidence(found)
 
-    def on_focus(self, focused: bool, cause: str) -> None:
-        self._focused = focused
-        self._away_changed(cause)
-
-    def on_fullscreen(self, fullscreen: bool, enforced: bool, cause: str) -> None:
-        """Leaving an enforced fullscreen is a switch away (5005) until the window is back."""
-        self._fullscreen_ok = fullscreen or not enforced
-        self._away_changed(cause)
-
-    def on_exam_window(self, visible: bool, cause: str) -> None:
-        """The exam unmapped, on another desktop, destroyed or covered by another program's
-        window: the student does not see it, which is a switch away (5005) until it is back."""
-        self._window_visible = visible
-        self._away_changed(cause)
-
-    def _away(self) -> bool:
-        tab_switch = self.options is not None and self.options.tabSwitch
-        hidden = not self._fullscreen_ok or not self._window_visible
-        return (tab_switch and not self._focused) or hidden
-
-    def _away_changed(self, cause: str) -> None:
-        away = self._away()
-        if away:
-            self._away_cause = cause
-        if self.state is State.MONITORING:
-            self._report_focus(not away, cause)
-
-    def _report_focus(self, focused: bool, cause: str) -> None:
-        if focused == self._reported_focused:
+    def _report_away(self, change: AwayChange | None) -> None:
+        if change is None:
             return
-        self._reported_focused = focused
-        if focused:
-            away = self._clock() - self._lost_at
-            self.fire(lookup(5006), cause=cause, awaySeconds=round(away, 3))
+        if change.code == BACK:
+            seconds = round(change.away_seconds, 3)
+            self.fire(lookup(change.code), cause=change.cause, awaySeconds=seconds)
             return
         extra: dict[str, Any] = {}
         errors: list[Evidence] = []
         if self.lockdown is not None:  # it knows whether captureSwitchedTab applies
             extra, errors = self.lockdown.switched_away()
-        self._lost_at = self.fire(lookup(5005), cause=cause, **extra).t
+        self.fire(lookup(change.code), cause=change.cause, **extra)
         self._fire_evidence(errors)
 
     # -- the end -------------------------------------------------------------------------------
@@ -383,6 +328,7 @@ class Session:
         if self.state is State.MONITORING:
             self.stop(why)
             return
+        self.away.stop()
         if self.devices is not None:
             self.devices.release()
         if self.lockdown is not None:

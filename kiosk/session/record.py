@@ -12,13 +12,16 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 RECORD_NAME = "record.sqlite3"
+
+#: How enforcement notes a decision in the record: ``decided(policy, decision, detail)``.
+Decided = Callable[[str, str, dict[str, Any]], None]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (

@@ -1,7 +1,7 @@
 """The tracking options an exam page passes to ``setup()``, with AutoProctor's names.
 
-Unknown names and wrong types are rejected; an option whose feature is not built yet is
-accepted and reported back as unavailable, never silently ignored.
+Unknown names and wrong types are rejected. Every option is built (``forceDesktop`` is met by
+construction: kiosk only runs on desktop operating systems).
 """
 
 from __future__ import annotations
@@ -31,11 +31,6 @@ class TrackingOptions(BaseModel):
     showCamPreview: bool = Field(False, description="Show the student their camera.")
 
 
-#: Options whose feature is not built yet, and where it will come from. Everything else works.
-PLANNED: dict[str, str] = {}
-# forceDesktop is met by construction: kiosk only runs on desktop operating systems.
-
-
 class SetupRequest(BaseModel):
     """The argument of ``AutoProctor.setup()``."""
 
@@ -55,16 +50,6 @@ def parse_setup(raw: Any) -> SetupRequest:
         return SetupRequest.model_validate(raw)
     except ValidationError as exc:
         raise ValueError(describe(exc, what="option")) from None
-
-
-def unavailable(options: TrackingOptions) -> dict[str, str]:
-    """The options the page turned on whose feature is not built yet, with where it comes."""
-    out = {}
-    for name, planned in PLANNED.items():
-        value = getattr(options, name)
-        if value is True:
-            out[name] = planned
-    return out
 
 
 def needs_camera(options: TrackingOptions) -> bool:

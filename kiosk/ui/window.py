@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import (
@@ -26,6 +26,7 @@ from kiosk.platform.qt import (
     QWidget,
     pyqtSignal,
 )
+from kiosk.session.record import Decided
 from policies.urlfilter import UrlFilter
 from policies.windows import NewWindowPolicy, decide_new_window
 
@@ -45,7 +46,6 @@ def make_profile(parent: QObject) -> QWebEngineProfile:
     return profile
 
 
-Decided = Callable[[str, str, dict[str, Any]], None]  # policy, decision, detail
 _NO_WINDOW: QWebEnginePage | None = None
 _NO_FILES: list[str] = []
 

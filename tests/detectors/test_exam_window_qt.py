@@ -22,7 +22,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from detectors.base import Observation
-from detectors.exam_window import ExamWindowState, ExamWindowWatcher
+from detectors.exam_window import ExamWindowWatcher
+from detectors.window_state import ExamWindowState
 from kiosk.platform.qt import QApplication, QColor, QPalette, Qt, QWidget
 from kiosk.platform.x11.session import ALL_DESKTOPS, X11Error, X11Session
 from kiosk.platform.xvfb import VirtualDisplay
@@ -91,14 +92,15 @@ class Watch:
 
 
 @pytest.fixture
-def watch(exam: QWidget, qtbot: QtBot) -> Iterator[Watch]:
+def watch(exam: QWidget, qtbot: QtBot, x: X11Session) -> Iterator[Watch]:
     published: list[ExamWindowState] = []
 
     def publish(observation: Observation) -> None:
         assert isinstance(observation, ExamWindowState)
         published.append(observation)
 
-    found = Watch(ExamWindowWatcher(exam, publish, lambda: [exam, *found.extra], 50), published)
+    watcher = ExamWindowWatcher(exam, publish, lambda: [exam, *found.extra], x, 50)
+    found = Watch(watcher, published)
     found.watcher.start()
     qtbot.waitUntil(lambda: bool(published))
     assert published == [found.watcher.last]
@@ -303,10 +305,10 @@ def test_raising_the_exam_lifts_it_above_an_override_redirect_window(
 
 
 def test_the_watcher_runs_only_between_start_and_stop(
-    exam: QWidget, watch: Watch, qtbot: QtBot
+    exam: QWidget, watch: Watch, qtbot: QtBot, x: X11Session
 ) -> None:
     published: list[Observation] = []
-    watcher = ExamWindowWatcher(exam, published.append, lambda: [exam], 20)
+    watcher = ExamWindowWatcher(exam, published.append, lambda: [exam], x, 20)
     watcher.stop()  # before start: nothing to stop
     watcher.start()
     watcher.start()
@@ -459,7 +461,7 @@ def test_off_x11_the_watcher_does_nothing_and_says_so() -> None:
             "app = QApplication(['offscreen-watcher'])",
             "window, seen = QWidget(), []",
             "window.show()",
-            "watcher = ExamWindowWatcher(window, seen.append, lambda: [window])",
+            "watcher = ExamWindowWatcher(window, seen.append, lambda: [window], None)",
             "watcher.start()",
             "print('running', watcher.running, 'published', len(seen))",
         ]

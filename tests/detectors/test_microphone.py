@@ -19,24 +19,17 @@ from typing import Any
 import numpy as np
 import pytest
 
-import detectors.microphone as audio
-from bridge.catalogue import lookup
-from detectors.microphone import (
-    MIC_BLOCKED,
-    MIC_UNAVAILABLE,
-    NO_MICROPHONE,
-    NOT_FOUND,
-    NOT_READABLE,
-    AudioError,
+import detectors.audio_capture as audio
+from detectors.audio_capture import classify_portaudio_error, pick_input_device
+from detectors.audio_level import (
     AudioLevel,
     AudioSettings,
     LevelTracker,
-    MicrophoneDetector,
     block_level_db,
-    classify_portaudio_error,
     pcm_to_mono,
-    pick_input_device,
 )
+from detectors.base import DeviceError, Problem
+from detectors.microphone import MicrophoneDetector
 from detectors.sources import MicrophoneSource
 from tests.support.audio import (
     RATE,
@@ -50,6 +43,7 @@ from tests.support.audio import (
     read_wav,
     write_wav,
 )
+from tests.support.devices import page_key
 from tests.support.paths import REPO
 
 BLOCK = round(RATE * 0.1)
@@ -176,7 +170,7 @@ def test_wav_file_in_real_time_speech_is_loud_the_fan_and_room_are_not(
     duration = segments[-1].end
     blocks = int(duration / 0.1)
     got = Collector(until=blocks)
-    detector = MicrophoneDetector(MicrophoneSource("file", path=path), got, on_error=got.error)
+    detector = MicrophoneDetector(MicrophoneSource("file", path=path), got)
     detector.open()
     started = time.monotonic()
     detector.start()
@@ -237,7 +231,7 @@ def test_a_truncated_wav_ending_mid_frame_still_loops(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "cut.wav", noise(0.3, -30), RATE, channels=2)
     path.write_bytes(path.read_bytes()[:-3])  # the header still counts the lost frame
     got = Collector(until=6)
-    detector = MicrophoneDetector(MicrophoneSource("file", path=path), got, on_error=got.error)
+    detector = MicrophoneDetector(MicrophoneSource("file", path=path), got)
     detector.start()
     try:
         assert got.done.wait(3)
@@ -276,43 +270,40 @@ def test_stop_is_prompt_and_no_audio_is_written(tmp_path: Path) -> None:
     assert set(tmp_path.rglob("*")) == before
 
 
-# -- errors, with the catalogue's codes ------------------------------------------------------
+# -- errors: the kind of problem, and the code the page gets for it ---------------------------
 
 
-def test_error_codes_are_the_catalogues() -> None:
-    for code, reason in [(MIC_BLOCKED, None), (MIC_UNAVAILABLE, NOT_FOUND),
-                         (MIC_UNAVAILABLE, NOT_READABLE), (NO_MICROPHONE, None)]:  # fmt: skip
-        assert lookup(code, reason).key == AudioError(code, reason, "").key
-
-
-def expect(source: MicrophoneSource) -> AudioError:
-    with pytest.raises(AudioError) as caught:
+def expect(source: MicrophoneSource) -> DeviceError:
+    with pytest.raises(DeviceError) as caught:
         MicrophoneDetector(source, lambda _: None).open()
+    assert caught.value.device == "microphone"
     return caught.value
 
 
 def test_no_microphone_is_4009() -> None:
     err = expect(MicrophoneSource("none"))
-    assert (err.code, err.reason) == (4009, None)
+    assert (err.problem, page_key(err)) == (Problem.ABSENT, "4009")
 
 
 def test_missing_wav_is_4007_not_found(tmp_path: Path) -> None:
     err = expect(MicrophoneSource("file", path=tmp_path / "gone.wav"))
-    assert err.key == "4007:not_found"
+    assert (err.problem, page_key(err)) == (Problem.NOT_FOUND, "4007:not_found")
 
 
 @pytest.mark.parametrize("content", [b"", b"RIFF....WAVEfmt nonsense", b"not audio at all"])
 def test_a_file_that_is_no_pcm_wav_is_4007_not_readable(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "bad.wav"
     path.write_bytes(content)
-    assert expect(MicrophoneSource("file", path=path)).key == "4007:not_readable"
+    assert page_key(expect(MicrophoneSource("file", path=path))) == "4007:not_readable"
 
 
 _OPEN_AS_NOBODY = """
 import json, os, sys
 from pathlib import Path
-from detectors.microphone import AudioError, MicrophoneDetector
+from detectors.base import DeviceError
+from detectors.microphone import MicrophoneDetector
 from detectors.sources import MicrophoneSource
+from tests.support.devices import page_key
 if os.geteuid() == 0:  # drop to nobody after the imports: root reads any file
     os.setgroups([])
     os.setgid(65534)
@@ -320,8 +311,8 @@ if os.geteuid() == 0:  # drop to nobody after the imports: root reads any file
 try:
     MicrophoneDetector(MicrophoneSource("file", path=Path(sys.argv[1])), print).open()
     print(json.dumps({"uid": os.getuid(), "key": "opened"}))
-except AudioError as exc:
-    print(json.dumps({"uid": os.getuid(), "key": exc.key, "message": str(exc)}))
+except DeviceError as exc:
+    print(json.dumps({"uid": os.getuid(), "key": page_key(exc), "message": str(exc)}))
 """
 
 
@@ -348,7 +339,7 @@ def test_a_wav_the_os_will_not_let_us_read_is_4003(world_dir: Path) -> None:
     assert answer["uid"] != 0
     assert answer["key"] == "4003"
     if os.geteuid() != 0:  # and in this very process, without any help
-        assert expect(MicrophoneSource("file", path=path)).key == "4003"
+        assert page_key(expect(MicrophoneSource("file", path=path))) == "4003"
 
 
 # -- device lookup (the PortAudio listing, as sounddevice gives it) --------------------------
@@ -385,20 +376,20 @@ def test_device_lookup(source: MicrophoneSource, index: int) -> None:
     ],
 )
 def test_device_lookup_failures(source: MicrophoneSource, key: str) -> None:
-    with pytest.raises(AudioError) as caught:
+    with pytest.raises(DeviceError) as caught:
         pick_input_device(DEVICES, 4, source)
-    assert caught.value.key == key
+    assert page_key(caught.value) == key
 
 
 def test_no_input_device_at_all_is_4009() -> None:
     outputs_only = [{"name": "HDMI 0", "max_input_channels": 0}]
     for source in (MicrophoneSource("default"), MicrophoneSource("device", name="HDMI")):
-        with pytest.raises(AudioError) as caught:
+        with pytest.raises(DeviceError) as caught:
             pick_input_device(outputs_only, -1, source)
-        assert caught.value.key == "4009"
-    with pytest.raises(AudioError) as caught:
+        assert page_key(caught.value) == "4009"
+    with pytest.raises(DeviceError) as caught:
         pick_input_device(DEVICES, -1, MicrophoneSource("default"))  # inputs, but no default
-    assert caught.value.key == "4009"
+    assert page_key(caught.value) == "4009"
 
 
 @pytest.mark.parametrize(
@@ -411,8 +402,8 @@ def test_no_input_device_at_all_is_4009() -> None:
     ],
 )  # fmt: skip
 def test_portaudio_errors_map_to_catalogue_codes(message: str, key: str) -> None:
-    assert classify_portaudio_error(RuntimeError(message), "mic").key == key
-    assert classify_portaudio_error(PermissionError(13, "x"), "mic").key == "4003"
+    assert page_key(classify_portaudio_error(RuntimeError(message), "mic")) == key
+    assert page_key(classify_portaudio_error(PermissionError(13, "x"), "mic")) == "4003"
 
 
 def test_a_stream_that_never_closes_is_abandoned_and_exit_stays_possible(
@@ -439,7 +430,7 @@ def test_a_stream_that_never_closes_is_abandoned_and_exit_stays_possible(
     )
     audio._rescan(fake_sd)  # type: ignore[arg-type]
     assert calls == ["terminate", "initialize"]
-    capture = object.__new__(audio._StreamCapture)
+    capture = object.__new__(audio.StreamCapture)
     capture._sd, capture._stream, capture._what = fake_sd, StuckStream(), "mic"  # type: ignore[assignment]
     started = time.monotonic()
     capture.close()

@@ -17,9 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detectors.microphone import AudioError, AudioLevel, MicrophoneDetector
+from detectors.audio_level import AudioLevel
+from detectors.base import DeviceError
+from detectors.microphone import MicrophoneDetector
 from detectors.sources import MicrophoneSource
 from tests.support.audio import Collector, loud_fraction, speech_wav
+from tests.support.devices import page_key
 from tests.support.paths import REPO
 from tests.support.pulse import PrivatePulse
 
@@ -42,7 +45,7 @@ def test_the_default_microphone_hears_what_is_played(
     pulse: PrivatePulse, speech_file: Path
 ) -> None:
     got = Collector()
-    detector = MicrophoneDetector(MicrophoneSource("default"), got, on_error=got.error)
+    detector = MicrophoneDetector(MicrophoneSource("default"), got)
     detector.open()
     detector.start()
     try:
@@ -74,9 +77,9 @@ def test_the_default_microphone_hears_what_is_played(
 def test_a_device_that_does_not_exist_is_4007_not_found(
     pulse: PrivatePulse, source: MicrophoneSource
 ) -> None:
-    with pytest.raises(AudioError) as caught:
+    with pytest.raises(DeviceError) as caught:
         MicrophoneDetector(source, lambda _: None).open()
-    assert caught.value.key == "4007:not_found"
+    assert page_key(caught.value) == "4007:not_found"
     assert "pulse" in str(caught.value)  # the message lists the inputs there are
 
 
@@ -92,7 +95,8 @@ def test_a_named_device_opens(pulse: PrivatePulse) -> None:
 
 _OUTAGES = """
 import json, sys, time
-import detectors.microphone
+import detectors.audio_capture
+from tests.support.devices import page_key
 from detectors.microphone import MicrophoneDetector
 from detectors.sources import MicrophoneSource
 from tests.support.audio import Collector
@@ -100,7 +104,7 @@ from tests.support.pulse import PrivatePulse
 
 pulse = PrivatePulse().start()
 got = Collector()
-detector = MicrophoneDetector(MicrophoneSource("default"), got, on_error=got.error)
+detector = MicrophoneDetector(MicrophoneSource("default"), got)
 detector.start()
 result = {"started": got.wait_for(5, 10), "outages": []}
 for _ in range(int(sys.argv[1])):
@@ -115,20 +119,20 @@ for _ in range(int(sys.argv[1])):
     back, blocks = time.monotonic(), len(got.levels)
     resumed = got.wait_for(blocks + 5, 10)
     result["outages"].append({
-        "keys": [e.key for e in got.errors[before:]],
+        "keys": [page_key(e) for e in got.errors[before:]],
         "reported_s": round(reported, 2),
         "resumed_s": round(time.monotonic() - back, 2) if resumed else None,
     })
 detector.stop()
 pulse.stop()
-result["abandoned_a_stream"] = detectors.microphone._WEDGED.is_set()
+result["abandoned_a_stream"] = detectors.audio_capture._WEDGED.is_set()
 print(json.dumps(result), flush=True)
 """
 
 
 def test_a_lost_device_is_reported_once_and_capture_resumes_when_it_is_back() -> None:
     """In a process of its own: PortAudio is process-wide, and a lost stream may have to be
-    abandoned (see detectors.microphone._WEDGED). That process must still exit."""
+    abandoned (see detectors.audio_capture._WEDGED). That process must still exit."""
     # Not the module's server: once its own is down the child must find no microphone at all.
     env = {k: v for k, v in os.environ.items() if k != "PULSE_SERVER"}
     result = subprocess.run(

@@ -135,8 +135,9 @@ def detector(qapp: QApplication) -> Iterator[tuple[MonitorDetector, list[Monitor
         published.append(observation)
 
     made = MonitorDetector(publish)
+    made.start()
     yield made, published
-    made.close()
+    made.stop()
 
 
 def test_the_session_display_has_one_monitor(qapp: QApplication) -> None:
@@ -226,15 +227,15 @@ def test_detector_reports_a_geometry_change_and_a_projector_mode(
     assert decide_change(changed, published[-1]) == []
 
 
-def test_a_closed_detector_publishes_nothing(
+def test_a_stopped_detector_publishes_nothing(
     qapp: QApplication,
     qtbot: QtBot,
     monitors: Monitors,
     detector: tuple[MonitorDetector, list[MonitorsSnapshot]],
 ) -> None:
     made, published = detector
-    made.close()
-    made.close()
+    made.stop()
+    made.stop()
     monitors.add()
     monitors.remove()
     qtbot.waitUntil(lambda: screen_names(qapp) == ["screen"])

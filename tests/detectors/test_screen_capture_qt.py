@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from detectors.base import DeviceError, Problem
 from detectors.photos import EvidenceStore
-from detectors.screen_capture import CaptureFailure, capture_screen, save_capture
+from detectors.screen_capture import capture_screen, to_bgr
 from kiosk.platform.qt import QApplication, QColor, QGuiApplication, QImage
+from tests.support.devices import page_key
 from tests.support.paths import REPO
 
 RED = (300, 200, 300, 200)  # where the other application's window is asked to appear
@@ -87,26 +89,6 @@ def test_the_capture_shows_another_applications_window(
     assert image.pixelColor(x + w + 20, y + h + 20).name() != "#ff0000"  # not a red image
 
 
-def test_a_saved_capture_is_a_private_jpeg_of_the_screen(
-    x11_session: QApplication, tmp_path: Path
-) -> None:
-    image = capture_screen()
-    first = save_capture(image, tmp_path / "shots", "5005-screen", 12.5)
-    second = save_capture(image, tmp_path / "shots", "5005-screen", 13.0)
-    assert first is not None and second is not None
-    assert first.path != second.path  # never overwrites: O_EXCL picks the next number
-    assert (first.kind, first.t, first.path.name) == (
-        "5005-screen",
-        12.5,
-        f"{first.id}-5005-screen.jpg",
-    )
-    for photo in (first, second):
-        assert _private(photo.path)
-        assert photo.path.read_bytes()[:3] == b"\xff\xd8\xff"  # JPEG
-        assert QImage(str(photo.path)).size() == image.size()
-    assert stat.S_IMODE((tmp_path / "shots").stat().st_mode) == 0o700
-
-
 def test_captures_take_slots_of_the_evidence_pool(
     x11_session: QApplication,
     qtbot: QtBot,
@@ -118,7 +100,7 @@ def test_captures_take_slots_of_the_evidence_pool(
     qtbot.waitUntil(lambda: capture_screen().pixelColor(*centre) == QColor(255, 0, 0))
     store = EvidenceStore(tmp_path / "evidence", capacity=2)
     image = capture_screen()
-    photos = [save_capture(image, store.folder, "5005-screen", float(t), store) for t in range(3)]
+    photos = [store.save(to_bgr(image), "5005-screen", float(t)) for t in range(3)]
     assert photos[2] is None  # full: the violation is recorded elsewhere, the picture is not
     assert store.count == 2
     names = sorted(p.name for p in store.folder.iterdir())
@@ -132,16 +114,11 @@ def test_captures_take_slots_of_the_evidence_pool(
         assert red.red() > 200 and red.green() < 60 and red.blue() < 60
 
 
-def test_a_capture_must_go_to_the_stores_folder(x11_session: QApplication, tmp_path: Path) -> None:
-    store = EvidenceStore(tmp_path / "evidence", capacity=2)
-    with pytest.raises(ValueError):
-        save_capture(capture_screen(), tmp_path / "elsewhere", "5005-screen", 1.0, store)
-    assert store.count == 0
-
-
-def test_a_null_image_is_not_saved(tmp_path: Path, qapp: QApplication) -> None:
-    assert save_capture(QImage(), tmp_path, "5005-screen", 1.0) is None
-    assert list(tmp_path.iterdir()) == []
+def test_a_null_image_cannot_be_converted(qapp: QApplication) -> None:
+    with pytest.raises(DeviceError) as raised:
+        to_bgr(QImage())
+    assert (raised.value.device, raised.value.problem) == ("screen", Problem.FAILED)
+    assert page_key(raised.value) == "4012"
 
 
 def _probe(platform: str | None, mode: str) -> dict[str, object]:
@@ -188,7 +165,7 @@ def test_capture_raises_the_platforms_code_before_grabbing(
 ) -> None:
     """On X11 inside a Wayland session (XWayland) only X clients would show: denied, 4011."""
     monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")
-    with pytest.raises(CaptureFailure) as raised:
+    with pytest.raises(DeviceError) as raised:
         capture_screen()
-    assert raised.value.code == 4011
+    assert (raised.value.problem, page_key(raised.value)) == (Problem.DENIED, "4011")
     assert "XWayland" in raised.value.message

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from policies.evidence import SustainedCondition
+from policies.evidence import Finding, ProctorWatch, SustainedCondition
 from policies.photos import schedule
 
 
@@ -71,3 +71,51 @@ def test_random_photos_differ_between_sessions() -> None:
 def test_no_photos_without_count_or_time() -> None:
     assert schedule(0, 3600) == []
     assert schedule(3, 0) == []
+
+
+# -- the watch of on-device proctoring ------------------------------------------------------------
+
+
+def watch(faces: bool = True, audio: bool = True) -> ProctorWatch:
+    return ProctorWatch(
+        faces=faces, audio=audio, no_face_after=3.0, multiple_faces_after=2.0, audio_after=1.0
+    )
+
+
+def looking_frames(
+    w: ProctorWatch, count: int, looking: int, start: float, end: float
+) -> list[Finding]:
+    out, t = [], start
+    while t < end:
+        out += w.faces(count, looking, t)
+        t += 0.25
+    return out
+
+
+def test_no_one_looking_for_three_seconds_is_one_5001_with_a_photo() -> None:
+    w = watch()
+    found = looking_frames(w, 1, 0, 0.0, 10.0)
+    assert found == [Finding(5001, {"faces": 1, "seen": "no face looking at the screen"}, True)]
+    assert looking_frames(w, 0, 0, 10.0, 12.0) == []  # still the same episode
+    assert looking_frames(w, 1, 1, 12.0, 15.0) == [Finding(5001, ended=True)]
+
+
+def test_two_people_for_two_seconds_is_5002_and_its_end_is_noted() -> None:
+    w = watch()
+    found = looking_frames(w, 2, 2, 0.0, 3.0)
+    assert found == [Finding(5002, {"faces": 2}, photo=True)]
+    assert w.tick(10.0) == [Finding(5002, ended=True)]  # no frame since: over
+
+
+def test_loud_for_a_second_is_5004_with_the_levels_and_no_photo() -> None:
+    w = watch()
+    found = [f for i in range(15) for f in w.audio(True, -20.04, -50.06, i * 0.1)]
+    assert found == [Finding(5004, {"levelDb": -20.0, "backgroundDb": -50.1})]
+    assert w.audio(False, -50.0, -50.0, 2.5) == [Finding(5004, ended=True)]
+
+
+def test_what_the_page_did_not_ask_for_is_not_watched() -> None:
+    w = watch(faces=False, audio=False)
+    assert looking_frames(w, 0, 0, 0.0, 10.0) == []
+    assert [f for i in range(30) for f in w.audio(True, -20.0, -50.0, i * 0.1)] == []
+    assert w.tick(100.0) == []

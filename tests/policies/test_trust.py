@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import pytest
-from pydantic import ValidationError
+from kiosk.config.settings import TrustScoreConfig
+from kiosk.session.scoring import RULES, episode_detail
+from kiosk.trust import DEFAULT_WEIGHTS, Episode, ViolationWeight, score
+from kiosk.trust import episodes as episodes_of
 
-from kiosk.trust import (
-    DEFAULT_WEIGHTS,
-    Episode,
-    TrustScoreConfig,
-    ViolationWeight,
-    episodes,
-    score,
-)
+
+def episodes(
+    events: list[tuple[float, int | None]],
+    end: float,
+    ended: list[tuple[float, int]] | None = None,
+) -> list[Episode]:
+    """Episodes under the catalogue's rules (5006 ends 5005, 2003 ends 4008, 5001/5002/5004
+    are watched conditions)."""
+    return episodes_of(events, end, ended or [], rules=RULES)
+
+
+def test_the_rules_are_the_catalogues() -> None:
+    assert dict(RULES.closers) == {5006: 5005, 2003: 4008}
+    assert RULES.sustained == {5001, 5002, 5004}
+    assert RULES.violations == {4007, 4008, 5001, 5002, 5004, 5005, 5007}
+
 
 # -- episodes -------------------------------------------------------------------------------------
 
@@ -73,8 +83,8 @@ def test_episodes_are_sorted_by_start() -> None:
     assert found == [Episode(5005, 10.0, 30.0), Episode(5007, 20.0, 20.0)]
 
 
-def test_episode_as_dict() -> None:
-    assert Episode(5005, 10.0, 12.5).as_dict() == {
+def test_an_episode_as_the_page_receives_it() -> None:
+    assert episode_detail(Episode(5005, 10.0, 12.5)) == {
         "evidenceCode": 5005,
         "message": "Document page hidden or focus lost",
         "startedAt": 10_000,
@@ -91,7 +101,7 @@ def test_episode_seconds_never_negative() -> None:
 
 
 def test_no_violation_scores_100() -> None:
-    result = score([], TrustScoreConfig())
+    result = score([], DEFAULT_WEIGHTS)
     assert result.score == 100
     assert result.penalties == {}
 
@@ -99,7 +109,7 @@ def test_no_violation_scores_100() -> None:
 def test_default_weights_per_event_and_per_minute() -> None:
     # 5005 defaults: 5 per episode, 3 per minute, cap 50.
     found = [Episode(5005, 0.0, 60.0), Episode(5005, 100.0, 220.0)]
-    result = score(found, TrustScoreConfig())
+    result = score(found, DEFAULT_WEIGHTS)
     assert result.penalties == {5005: 5 * 2 + 3 * 3}
     assert result.score == 100 - 19
 
@@ -107,26 +117,26 @@ def test_default_weights_per_event_and_per_minute() -> None:
 def test_penalties_add_up_across_codes() -> None:
     # 5001: 4 per episode; 5007: 15 per episode; both zero-length.
     found = [Episode(5001, 1.0, 1.0), Episode(5001, 2.0, 2.0), Episode(5007, 3.0, 3.0)]
-    result = score(found, TrustScoreConfig())
+    result = score(found, DEFAULT_WEIGHTS)
     assert result.penalties == {5001: 8, 5007: 15}
     assert result.score == 77
 
 
 def test_fractional_minutes() -> None:
-    result = score([Episode(5005, 0.0, 10.0)], TrustScoreConfig())
+    result = score([Episode(5005, 0.0, 10.0)], DEFAULT_WEIGHTS)
     assert result.penalties == {5005: 5.5}  # 5 + 3 * (10 / 60)
 
 
 def test_max_penalty_caps_one_code() -> None:
     found = [Episode(5005, float(i), float(i)) for i in range(20)]  # 20 * 5 = 100 > cap 50
-    result = score(found, TrustScoreConfig())
+    result = score(found, DEFAULT_WEIGHTS)
     assert result.penalties == {5005: 50}
     assert result.score == 50
 
 
 def test_score_is_floored_at_zero() -> None:
     found = [Episode(code, float(i), float(i) + 3600) for i, code in enumerate((5001, 5002, 5005))]
-    result = score(found, TrustScoreConfig())
+    result = score(found, DEFAULT_WEIGHTS)
     assert result.penalties == {5001: 40, 5002: 50, 5005: 50}
     assert result.score == 0
 
@@ -135,7 +145,7 @@ def test_custom_weights() -> None:
     config = TrustScoreConfig(
         weights={5005: ViolationWeight(per_event=1, per_minute=10, max_penalty=100)}
     )
-    result = score([Episode(5005, 0.0, 90.0)], config)
+    result = score([Episode(5005, 0.0, 90.0)], config.weights)
     assert result.penalties == {5005: 16}  # 1 + 10 * 1.5
     assert result.score == 84
 
@@ -143,48 +153,4 @@ def test_custom_weights() -> None:
 def test_custom_cap() -> None:
     config = TrustScoreConfig(weights={5001: ViolationWeight(per_event=10, max_penalty=15)})
     found = [Episode(5001, 0.0, 0.0), Episode(5001, 1.0, 1.0)]
-    assert score(found, config).penalties == {5001: 15}
-
-
-# -- configuration --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("code", [5006, 2001, 5003, 5008, 4001, 9999])
-def test_config_rejects_codes_that_are_not_violations(code: int) -> None:
-    with pytest.raises(ValidationError, match=r"not violation codes"):
-        TrustScoreConfig(weights={code: ViolationWeight(per_event=1)})
-
-
-def test_partial_custom_weights_keep_the_other_defaults() -> None:
-    config = TrustScoreConfig.model_validate({"weights": {"5005": {"per_event": 2}}})
-    # A code's table that sets only some weights keeps that code's other defaults.
-    assert config.weights[5005] == ViolationWeight(per_event=2, per_minute=3, max_penalty=50)
-    for code in (5001, 5002, 5004, 5007):
-        assert config.weights[code] == DEFAULT_WEIGHTS[code]
-    assert set(config.weights) == set(DEFAULT_WEIGHTS)
-
-
-def test_default_config_uses_the_default_weights() -> None:
-    assert TrustScoreConfig().weights == DEFAULT_WEIGHTS
-
-
-def test_default_config_is_not_shared_between_instances() -> None:
-    first = TrustScoreConfig()
-    first.weights[5005] = ViolationWeight(per_event=99)
-    assert TrustScoreConfig().weights[5005] == DEFAULT_WEIGHTS[5005]
-    assert DEFAULT_WEIGHTS[5005].per_event == 5
-
-
-@pytest.mark.parametrize(
-    "weight",
-    [
-        {"per_event": -1},
-        {"per_event": 1, "per_minute": -0.5},
-        {"per_event": 1, "max_penalty": 101},
-        {"per_event": 1, "per_hour": 2},
-        {"per_event": "1"},  # strings are not numbers
-    ],
-)
-def test_invalid_weights_are_rejected(weight: dict[str, float]) -> None:
-    with pytest.raises(ValidationError):
-        TrustScoreConfig.model_validate({"weights": {"5005": weight}})
+    assert score(found, config.weights).penalties == {5001: 15}

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from detectors.microphone import AudioError, AudioLevel, pcm_to_mono
+from detectors.audio_level import AudioLevel, pcm_to_mono
+from detectors.base import DeviceBack, DeviceLost, Observation
 
 Signal = npt.NDArray[np.float32]
 RATE = 22050  # espeak-ng's own rate: the scene needs no resampling
@@ -156,22 +157,25 @@ def exam_room_wav(
 
 
 class Collector:
-    """Collects a detector's observations and errors (from its thread); ``done`` is set once
-    ``until`` observations arrived. Levels only: no audio is kept here either."""
+    """Collects what a microphone detector publishes (from its thread): levels, devices lost
+    and back; ``done`` is set once ``until`` levels arrived. Levels only: no audio is kept."""
 
     def __init__(self, until: int = 0) -> None:
         self.levels: list[AudioLevel] = []
-        self.errors: list[AudioError] = []
+        self.errors: list[DeviceLost] = []
+        self.backs: list[DeviceBack] = []
         self._until = until
         self.done = threading.Event()
 
-    def __call__(self, level: AudioLevel) -> None:
-        self.levels.append(level)
-        if self._until and len(self.levels) >= self._until:
-            self.done.set()
-
-    def error(self, error: AudioError) -> None:
-        self.errors.append(error)
+    def __call__(self, observation: Observation) -> None:
+        if isinstance(observation, DeviceLost):
+            self.errors.append(observation)
+        elif isinstance(observation, DeviceBack):
+            self.backs.append(observation)
+        elif isinstance(observation, AudioLevel):
+            self.levels.append(observation)
+            if self._until and len(self.levels) >= self._until:
+                self.done.set()
 
     def wait_for(self, count: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

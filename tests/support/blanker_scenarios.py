@@ -70,8 +70,9 @@ def two_x_screens(xinerama: bool) -> dict[str, Any]:
         app = QApplication(["blanker-scenarios"])
         screens = app.screens()
         detector = MonitorDetector(lambda _: None)
+        detector.start()
         setup = decide_setup(detector.last, "block")
-        detector.close()
+        detector.stop()
 
         exam = QWidget()
         exam.setWindowTitle("exam")

@@ -2,16 +2,18 @@
 
 Usage: ``python -m tests.support.capture_probe app|noapp``. With ``app``, one red 100x100 window
 of our own is shown at (50, 50) first, to see whether a raw grab contains only our windows.
-Prints one JSON object: the platform, the raw ``grabWindow()`` result and the CaptureFailure
-code or the captured size.
+Prints one JSON object: the platform, the raw ``grabWindow()`` result and the page code of the
+capture's failure, or the captured size.
 """
 
 import json
 import sys
 import time
 
-from detectors.screen_capture import CaptureFailure, capture_screen
+from detectors.base import DeviceError
+from detectors.screen_capture import capture_screen
 from kiosk.platform.qt import QApplication, QGuiApplication, QWidget
+from policies.devices import page_code
 
 result: dict[str, object] = {}
 if sys.argv[1] == "app":
@@ -38,7 +40,7 @@ if sys.argv[1] == "app":
 try:
     image = capture_screen()
     result["captured"] = [image.width(), image.height()]
-except CaptureFailure as failure:
-    result["code"] = failure.code
+except DeviceError as failure:
+    result["code"] = page_code(failure.device, failure.problem).code
     result["message"] = failure.message
 print(json.dumps(result), flush=True)

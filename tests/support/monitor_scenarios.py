@@ -101,11 +101,12 @@ def xinerama() -> dict[str, Any]:
         app = QGuiApplication(["monitor-scenarios"])
         published: list[Observation] = []
         detector = MonitorDetector(published.append)
+        detector.start()
         initial = detector.last
         heads = os_heads("xinerama")
         mirrored = dataclasses.replace(initial, os_heads=heads)
         assert isinstance(mirrored, MonitorsSnapshot)
-        detector.close()
+        detector.stop()
         del app
         return {
             "screens": [h.name for h in initial.screens],

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from kiosk.config.settings import KioskConfig, load
+from kiosk.config.settings import KioskConfig, TrustScoreConfig, load
 from kiosk.errors import UsageError
 from kiosk.trust import DEFAULT_WEIGHTS, ViolationWeight
 
@@ -181,3 +182,47 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     message = _error(_write(tmp_path, '[session]\nautostrat = true\nautostart = "maybe"\n'))
     assert "session.autostrat" in message
     assert "session.autostart" in message
+
+
+# -- trust-score weights -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [5006, 2001, 5003, 5008, 4001, 9999])
+def test_config_rejects_codes_that_are_not_violations(code: int) -> None:
+    with pytest.raises(ValidationError, match=r"not violation codes"):
+        TrustScoreConfig(weights={code: ViolationWeight(per_event=1)})
+
+
+def test_partial_custom_weights_keep_the_other_defaults() -> None:
+    config = TrustScoreConfig.model_validate({"weights": {"5005": {"per_event": 2}}})
+    # A code's table that sets only some weights keeps that code's other defaults.
+    assert config.weights[5005] == ViolationWeight(per_event=2, per_minute=3, max_penalty=50)
+    for code in (5001, 5002, 5004, 5007):
+        assert config.weights[code] == DEFAULT_WEIGHTS[code]
+    assert set(config.weights) == set(DEFAULT_WEIGHTS)
+
+
+def test_default_config_uses_the_default_weights() -> None:
+    assert TrustScoreConfig().weights == DEFAULT_WEIGHTS
+
+
+def test_default_config_is_not_shared_between_instances() -> None:
+    first = TrustScoreConfig()
+    first.weights[5005] = ViolationWeight(per_event=99)
+    assert TrustScoreConfig().weights[5005] == DEFAULT_WEIGHTS[5005]
+    assert DEFAULT_WEIGHTS[5005].per_event == 5
+
+
+@pytest.mark.parametrize(
+    "weight",
+    [
+        {"per_event": -1},
+        {"per_event": 1, "per_minute": -0.5},
+        {"per_event": 1, "max_penalty": 101},
+        {"per_event": 1, "per_hour": 2},
+        {"per_event": "1"},  # strings are not numbers
+    ],
+)
+def test_invalid_weights_are_rejected(weight: dict[str, float]) -> None:
+    with pytest.raises(ValidationError):
+        TrustScoreConfig.model_validate({"weights": {"5005": weight}})

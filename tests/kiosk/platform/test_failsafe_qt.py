@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from pytestqt.qtbot import QtBot
 
-from detectors.focus import FocusChange
+from detectors.window_state import FocusChange
 from kiosk.app import KioskApp
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import QObject, pyqtSignal
@@ -69,8 +69,6 @@ def test_a_fault_inside_the_session_reaches_the_page_as_an_error_not_a_crash(
     assert "setup() failed inside the kiosk" in caplog.text
 
     # A detector observation whose handling raises is logged, not fatal.
-    monkeypatch.setattr(
-        app.session, "on_focus", lambda *_: (_ for _ in ()).throw(ValueError("bad"))
-    )
+    monkeypatch.setattr(app.session, "observe", lambda *_: (_ for _ in ()).throw(ValueError("bad")))
     app.bus.publish(FocusChange(t=time.time(), focused=False, cause="test"))
     assert "_observed failed" in caplog.text

@@ -14,6 +14,7 @@ from detectors.photos import EvidenceStore
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
 from kiosk.proctoring.proctor import Proctor
+from kiosk.sensors import DeviceSensors
 from kiosk.session.tracking import TrackingOptions
 
 
@@ -49,10 +50,10 @@ def proctor(tmp_path: Path, capacity: int = 30) -> Proctor:
     settings = ProctorSettings(photo_capacity=capacity)
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"stands in for a camera: check() only asks the OS about it")
-    p = Proctor(
-        CameraSource("file", path=clip), MicrophoneSource("none"), settings, tmp_path,
-        "http://127.0.0.1/", lambda _: None, lambda _: True,
-    )  # fmt: skip
+    sensors = DeviceSensors(
+        CameraSource("file", path=clip), MicrophoneSource("none"), settings, lambda _: None
+    )
+    p = Proctor(sensors, settings, tmp_path, "http://127.0.0.1/", lambda _: True)
     assert p.check(TrackingOptions(numHumans=True))["camera"] == "granted"
     return p
 
@@ -103,3 +104,21 @@ def test_without_a_camera_frame_the_violation_still_counts_without_a_photo(
     codes = feed(p, (), 0, 5)
     assert codes == [5001]
     assert list((tmp_path / "evidence").glob("*.jpg")) == []
+
+
+def test_a_photo_that_cannot_be_written_does_not_cost_the_violation(tmp_path: Path) -> None:
+    p = proctor(tmp_path)
+    (tmp_path / "evidence").write_text("a file where the evidence folder should be")
+
+    class StillCamera:
+        def latest_frame(self) -> np.ndarray:
+            return np.zeros((48, 64, 3), np.uint8)
+
+        def stop(self) -> None:
+            pass
+
+    p.camera = StillCamera()  # type: ignore[assignment]
+    found = [e for t in range(20) for e in p.observe(FacesSeen(t=t / 4, faces=()))]
+    assert [e.code for e in found] == [5001]
+    assert found[0].extra["photo"] is None
+    assert found[0].extra["photoSkipped"].startswith("could not be saved")

@@ -13,7 +13,9 @@ import pytest
 
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
-from kiosk.proctoring.proctor import Proctor, SetupFailure, secure_context
+from kiosk.proctoring.proctor import Proctor, secure_context
+from kiosk.sensors import DeviceSensors
+from kiosk.session.ports import SetupFailure
 from kiosk.session.tracking import TrackingOptions
 from tests.support.audio import noise, write_wav
 from tests.support.paths import REPO
@@ -35,7 +37,8 @@ def proctor(
             asked.append(devices)
         return consent
 
-    return Proctor(camera, microphone, ProctorSettings(), tmp_path, url, lambda _: None, ask)
+    sensors = DeviceSensors(camera, microphone, ProctorSettings(), lambda _: None)
+    return Proctor(sensors, ProctorSettings(), tmp_path, url, ask)
 
 
 @pytest.fixture
@@ -124,7 +127,9 @@ _CHECK_AS_NOBODY = """
 import json, os, sys
 from pathlib import Path
 from kiosk.config.settings import ProctorSettings
-from kiosk.proctoring.proctor import Proctor, SetupFailure
+from kiosk.proctoring.proctor import Proctor
+from kiosk.sensors import DeviceSensors
+from kiosk.session.ports import SetupFailure
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.session.tracking import TrackingOptions
 if os.geteuid() == 0:  # root may read anything: drop to nobody after the imports
@@ -132,10 +137,11 @@ if os.geteuid() == 0:  # root may read anything: drop to nobody after the import
     os.setgid(65534)
     os.setuid(65534)
 camera, mic, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-p = Proctor(
+sensors = DeviceSensors(
     CameraSource("file", path=Path(camera)), MicrophoneSource("file", path=Path(mic)),
-    ProctorSettings(), Path(sys.argv[4]), "http://127.0.0.1/", lambda _: None, lambda _: True,
+    ProctorSettings(), lambda _: None,
 )
+p = Proctor(sensors, ProctorSettings(), Path(sys.argv[4]), "http://127.0.0.1/", lambda _: True)
 try:
     print(json.dumps({"uid": os.getuid(), "checks": p.check(TrackingOptions(**options))}))
 except SetupFailure as exc:

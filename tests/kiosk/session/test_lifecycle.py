@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from bridge.messages import INVALID_OPTION, INVALID_STATE, FiredEvent, Rejected
+from detectors.base import DeviceBack, DeviceLost, Problem
+from detectors.window_state import FocusChange
 from kiosk.session.lifecycle import (
     NO_DEVICES,
     EngineInfo,
@@ -16,7 +18,7 @@ from kiosk.session.lifecycle import (
     State,
 )
 from kiosk.session.record import SessionRecord, new_session_folder
-from kiosk.trust import TrustScoreConfig
+from kiosk.trust import DEFAULT_WEIGHTS
 
 ENGINE = EngineInfo(chromium="140.0.1.2", qtwebengine="6.11.2")
 T0 = 1_800_000_000.0
@@ -82,7 +84,7 @@ def _session(
         sink,
         engine=ENGINE,
         minimum_chromium=minimum_chromium,
-        trust=TrustScoreConfig(),
+        weights=DEFAULT_WEIGHTS,
         clock=clock,
     )
 
@@ -174,8 +176,7 @@ def test_2001_says_devices_unavailable_when_the_session_has_none(
     checks = sink.delivered[0].detail["checks"]
     assert checks["camera"] == f"unavailable: {NO_DEVICES}"
     assert checks["microphone"] == f"unavailable: {NO_DEVICES}"
-    assert "numHumans" not in settings["unavailable"]
-    assert sink.delivered[1].detail["unavailable"] == settings["unavailable"]
+    assert sink.delivered[1].detail["trackingOptions"] == settings["trackingOptions"]
 
 
 # -- bad options ----------------------------------------------------------------------------------
@@ -303,23 +304,28 @@ def test_engine_chromium_major() -> None:
 # -- focus ----------------------------------------------------------------------------------------
 
 
+def focus(session: Session, focused: bool, cause: str) -> None:
+    """What the focus detector publishes, handed to the session as the application does."""
+    session.observe(FocusChange(T0, focused, cause))
+
+
 def _focus_events(sink: Sink) -> list[FiredEvent]:
     return [e for e in sink.delivered if e.code in (5005, 5006)]
 
 
 def test_focus_changes_before_start_fire_nothing(session: Session, sink: Sink) -> None:
-    session.on_focus(False, "other window")
+    focus(session, False, "other window")
     _setup(session)
-    session.on_focus(True, "back")
-    session.on_focus(False, "other window")
+    focus(session, True, "back")
+    focus(session, False, "other window")
     assert _focus_events(sink) == []
 
 
 def test_start_while_unfocused_fires_5005_once(session: Session, sink: Sink) -> None:
     _setup(session)
-    session.on_focus(False, "other window")
+    focus(session, False, "other window")
     session.start()
-    session.on_focus(False, "other window")
+    focus(session, False, "other window")
     lost = _focus_events(sink)
     assert [e.code for e in lost] == [5005]
     assert lost[0].detail["cause"] == "other window when monitoring started"
@@ -332,13 +338,13 @@ def test_focus_lost_and_regained_during_monitoring(
 ) -> None:
     _monitoring(session)
     clock.advance(10)
-    session.on_focus(False, "activated another window")
+    focus(session, False, "activated another window")
     clock.advance(2)
-    session.on_focus(False, "activated another window")
+    focus(session, False, "activated another window")
     clock.advance(5.5)
-    session.on_focus(True, "focus back")
+    focus(session, True, "focus back")
     clock.advance(1)
-    session.on_focus(True, "focus back")
+    focus(session, True, "focus back")
     events = _focus_events(sink)
     assert [e.code for e in events] == [5005, 5006]
     assert events[0].names == ("apEvidenceEvent",)
@@ -352,8 +358,8 @@ def test_focus_lost_and_regained_during_monitoring(
 
 def test_tab_switch_off_gives_no_focus_events(session: Session, sink: Sink) -> None:
     _monitoring(session, tabSwitch=False)
-    session.on_focus(False, "other window")
-    session.on_focus(True, "back")
+    focus(session, False, "other window")
+    focus(session, True, "back")
     assert _focus_events(sink) == []
 
 
@@ -362,7 +368,7 @@ def test_tab_switch_off_and_unfocused_at_start_gives_no_focus_events(
 ) -> None:
     """The page turned tabSwitch off: being unfocused when start() runs is not a violation."""
     _setup(session, tabSwitch=False)
-    session.on_focus(False, "other window")
+    focus(session, False, "other window")
     session.start()
     clock.advance(600)
     result = session.stop()
@@ -376,9 +382,9 @@ def test_tab_switch_off_and_unfocused_at_start_gives_no_focus_events(
 def test_stop_scores_the_violations(session: Session, record: SessionRecord, clock: Clock) -> None:
     _monitoring(session)
     clock.advance(10)
-    session.on_focus(False, "other window")
+    focus(session, False, "other window")
     clock.advance(60)
-    session.on_focus(True, "back")
+    focus(session, True, "back")
     clock.advance(10)
     result = session.stop("page")
     # 5005 defaults: 5 per episode + 3 per minute
@@ -398,7 +404,7 @@ def test_stop_scores_the_violations(session: Session, record: SessionRecord, clo
 
 def test_an_episode_open_at_stop_runs_to_stop(session: Session, clock: Clock) -> None:
     _monitoring(session)
-    session.on_focus(False, "other window")
+    focus(session, False, "other window")
     clock.advance(120)
     result = session.stop()
     assert result["violations"][0]["seconds"] == 120
@@ -451,47 +457,13 @@ def test_end_after_stop_changes_nothing(
     assert "ended" not in record.meta()
 
 
-def test_leaving_an_enforced_fullscreen_is_one_switch_away_with_focus_loss(
-    session: Session, sink: Sink
-) -> None:
-    _monitoring(session)
-    session.on_fullscreen(False, True, "the kiosk window was minimised")
-    session.on_focus(False, "the kiosk window was minimised")  # the same moment, seen twice
-    session.on_fullscreen(True, True, "the kiosk window is fullscreen")
-    assert [e.code for e in _focus_events(sink)] == [5005]  # still unfocused: still away
-    session.on_focus(True, "the kiosk window is active again")
-    lost, back = _focus_events(sink)
-    assert (lost.code, back.code) == (5005, 5006)
-    assert lost.detail["cause"] == "the kiosk window was minimised"
-
-
-def test_fullscreen_left_while_focused_is_5005_only_when_enforced(
-    session: Session, sink: Sink
-) -> None:
-    _monitoring(session, forceFullScreen=False)
-    session.on_fullscreen(False, False, "the kiosk window left fullscreen")
-    assert _focus_events(sink) == []
-    session.on_fullscreen(False, True, "the kiosk window left fullscreen")
-    session.on_fullscreen(True, True, "the kiosk window is fullscreen")
-    assert [e.code for e in _focus_events(sink)] == [5005, 5006]
-
-
-def test_focus_without_tab_switch_is_ignored_but_fullscreen_is_not(
-    session: Session, sink: Sink
-) -> None:
-    _monitoring(session, tabSwitch=False)
-    session.on_focus(False, "another window was activated")
-    assert _focus_events(sink) == []
-    session.on_fullscreen(False, True, "the kiosk window left fullscreen")
-    assert [e.code for e in _focus_events(sink)] == [5005]
-
-
 def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
     record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
 ) -> None:
     from detectors.sources import CameraSource, MicrophoneSource
     from kiosk.config.settings import ProctorSettings
     from kiosk.proctoring.proctor import Proctor
+    from kiosk.sensors import DeviceSensors
 
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"a file standing in for a video: check() only asks the OS about it")
@@ -501,12 +473,13 @@ def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
         sessions[0].end("signal 15")  # SIGTERM arrives while the student reads the screen
         return False  # the dialog closes as the kiosk quits: no consent
 
-    proctor = Proctor(
+    sensors = DeviceSensors(
         CameraSource("file", path=clip), MicrophoneSource("none"), ProctorSettings(),
-        tmp_path, "http://127.0.0.1/", lambda _: None, consent,
+        lambda _: None,
     )  # fmt: skip
+    proctor = Proctor(sensors, ProctorSettings(), tmp_path, "http://127.0.0.1/", consent)
     session = Session(
-        record, sink, engine=ENGINE, minimum_chromium=120, trust=TrustScoreConfig(),
+        record, sink, engine=ENGINE, minimum_chromium=120, weights=DEFAULT_WEIGHTS,
         devices=proctor, clock=clock,
     )  # fmt: skip
     sessions.append(session)
@@ -522,13 +495,14 @@ def _with_devices(record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Pat
     from detectors.sources import CameraSource, MicrophoneSource
     from kiosk.config.settings import ProctorSettings
     from kiosk.proctoring.proctor import Proctor
+    from kiosk.sensors import DeviceSensors
 
-    proctor = Proctor(
-        CameraSource("none"), MicrophoneSource("none"), ProctorSettings(), tmp_path,
-        "http://127.0.0.1/", lambda _: None, lambda _: True,
-    )  # fmt: skip
+    sensors = DeviceSensors(
+        CameraSource("none"), MicrophoneSource("none"), ProctorSettings(), lambda _: None
+    )
+    proctor = Proctor(sensors, ProctorSettings(), tmp_path, "http://127.0.0.1/", lambda _: True)
     return Session(
-        record, sink, engine=ENGINE, minimum_chromium=120, trust=TrustScoreConfig(),
+        record, sink, engine=ENGINE, minimum_chromium=120, weights=DEFAULT_WEIGHTS,
         devices=proctor, clock=clock,
     )  # fmt: skip
 
@@ -536,11 +510,9 @@ def _with_devices(record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Pat
 def test_a_camera_lost_between_setup_and_start_is_reported_when_monitoring_starts(
     record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
 ) -> None:
-    from kiosk.proctoring.proctor import DeviceProblem
-
     session = _with_devices(record, sink, clock, tmp_path)
     _setup(session)
-    session.on_observation(DeviceProblem(T0 + 1, 4008, "not_readable", "the camera went away"))
+    session.observe(DeviceLost(T0 + 1, "camera", Problem.NOT_READABLE, "the camera went away"))
     assert 4008 not in [e.code for e in sink.delivered]  # nothing to report before start()
     session.start()
     names = [e.names[0] if e.code is None else e.code for e in sink.delivered]
@@ -552,11 +524,9 @@ def test_a_camera_lost_between_setup_and_start_is_reported_when_monitoring_start
 def test_a_camera_back_before_start_is_not_reported(
     record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
 ) -> None:
-    from kiosk.proctoring.proctor import DeviceProblem, DeviceRecovered
-
     session = _with_devices(record, sink, clock, tmp_path)
     _setup(session)
-    session.on_observation(DeviceProblem(T0 + 1, 4008, "not_found", "unplugged"))
-    session.on_observation(DeviceRecovered(T0 + 2, "camera"))
+    session.observe(DeviceLost(T0 + 1, "camera", Problem.NOT_FOUND, "unplugged"))
+    session.observe(DeviceBack(T0 + 2, "camera"))
     session.start()
     assert 4008 not in [e.code for e in sink.delivered]

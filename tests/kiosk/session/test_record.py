@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.session.event_log import EventLog
 from kiosk.session.record import RECORD_NAME, RecordClosed, SessionRecord, new_session_folder
 
 
@@ -251,3 +253,12 @@ def test_events_survive_a_killed_process(tmp_path: Path) -> None:
         assert len(reopened.events()) == 25
     finally:
         reopened.shut()
+
+
+def test_the_event_log_and_the_sessions_folder_are_private(tmp_path: Path) -> None:
+    log = EventLog(tmp_path / "events.jsonl")
+    log.write(1.0, "apMonitoringStarted", {"timestamp": 1000})
+    log.close()
+    assert stat.S_IMODE(os.stat(tmp_path / "events.jsonl").st_mode) == 0o600
+    new_session_folder(tmp_path / "data")
+    assert stat.S_IMODE(os.stat(tmp_path / "data" / "sessions").st_mode) == 0o700

@@ -7,12 +7,10 @@ from typing import Any
 import pytest
 
 from kiosk.session.tracking import (
-    PLANNED,
     TrackingOptions,
     needs_camera,
     needs_microphone,
     parse_setup,
-    unavailable,
 )
 
 
@@ -105,16 +103,6 @@ def test_several_problems_are_reported_together() -> None:
     message = str(caught.value)
     assert "trackingOptions.audio" in message
     assert "unknown option 'trackingOptions.bogus'" in message
-
-
-def test_every_option_is_built_so_none_is_reported_unavailable() -> None:
-    assert PLANNED == {}
-    everything = TrackingOptions.model_validate(
-        {name: True for name, field in TrackingOptions.model_fields.items()
-         if field.annotation is bool}
-    )  # fmt: skip
-    assert unavailable(everything) == {}
-    assert unavailable(TrackingOptions()) == {}
 
 
 def test_device_needs() -> None:

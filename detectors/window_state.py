@@ -1,0 +1,35 @@
+"""What the detectors of the exam window observe, readable without Qt.
+
+The window's detectors (focus.py, fullscreen.py, exam_window.py) need Qt and a display; what
+they publish does not, so the session and the policies' callers can take these observations
+(and be tested) without either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from detectors.base import Observation
+
+
+@dataclass(frozen=True)
+class FocusChange(Observation):
+    focused: bool  # the kiosk's window is the active window and not minimised
+    cause: str
+
+
+@dataclass(frozen=True)
+class FullscreenChange(Observation):
+    fullscreen: bool  # fullscreen, visible, not minimised, covering its screen
+    cause: str
+
+
+@dataclass(frozen=True)
+class ExamWindowState(Observation):
+    shown: bool  # the exam's X window exists, is viewable and is on the current desktop
+    covered_by: tuple[str, ...]  # other programs' windows drawn over it (empty when not shown)
+    window_manager: bool
+    cause: str
+    # A cover the window manager does not stack (override-redirect): only the X server can
+    # put the exam above it; a managed window is beaten by raising and activating.
+    unmanaged_cover: bool = False
