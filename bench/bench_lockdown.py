@@ -44,10 +44,10 @@ def main() -> None:
     display = VirtualDisplay(window_manager=False).start()
     os.environ["DISPLAY"] = display.display
     os.environ.pop("QT_QPA_PLATFORM", None)
-    from detectors.photos import EvidenceStore
     from detectors.screen_capture import capture_screen, save_capture
     from kiosk.enforcement.input_filter import KeyFilter
     from kiosk.platform.qt import QApplication, QEvent, QKeyEvent, Qt, QWidget
+    from kiosk.session.evidence import EvidenceStore
     from policies.keys import KeyPolicy
 
     qapp = QApplication(["bench"])

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kiosk.config.settings import KioskConfig
-from kiosk.trust import DEFAULT_WEIGHTS
+from policies.trust import DEFAULT_WEIGHTS
 
 
 def _rows(model: type[BaseModel], prefix: str) -> list[str]:

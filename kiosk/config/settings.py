@@ -17,8 +17,8 @@ from bridge.catalogue import violation_codes
 from kiosk.config.validation import describe
 from kiosk.errors import UsageError
 from kiosk.session.tracking import TrackingOptions
-from kiosk.trust import DEFAULT_WEIGHTS, ViolationWeight
 from policies.quit import valid_hash
+from policies.trust import DEFAULT_WEIGHTS, ViolationWeight
 from policies.urlfilter import FilterRule
 
 # Strict: a wrong type is an error, never a guess ("yes" is not a boolean, "45" not a number).

@@ -18,7 +18,6 @@ from typing import Any
 
 from detectors.base import DeviceError, Observation, Problem
 from detectors.monitors import MonitorDetector, MonitorsSnapshot
-from detectors.photos import EvidenceStore
 from detectors.screen_capture import capture_screen, current_capability, to_bgr
 from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
 from kiosk.config.settings import PolicySettings
@@ -28,6 +27,7 @@ from kiosk.enforcement.screen_covers import ScreenBlanker
 from kiosk.enforcement.window_keeper import WindowKeeper
 from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer
 from kiosk.platform.x11.session import X11Session
+from kiosk.session.evidence import EvidenceStore
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.record import Decided
 from kiosk.session.tracking import TrackingOptions

@@ -21,9 +21,9 @@ from detectors.base import DeviceError, Observation
 from detectors.camera import CameraCapture, FacesSeen
 from detectors.faces import FaceDetector
 from detectors.microphone import MicrophoneDetector
-from detectors.photos import EvidenceStore, Photo
 from kiosk.config.settings import ProctorSettings
 from kiosk.sensors import DeviceSensors
+from kiosk.session.evidence import EvidenceStore, Photo
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.tracking import TrackingOptions, needs_camera, needs_microphone
 from policies.devices import BOTH_DENIED, page_code, setup_refusal

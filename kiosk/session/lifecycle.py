@@ -29,9 +29,9 @@ from kiosk.session.tracking import (
     needs_microphone,
     parse_setup,
 )
-from kiosk.trust import ViolationWeight
 from policies.away import BACK, AwayChange, AwayTracker
 from policies.devices import page_code
+from policies.trust import ViolationWeight
 
 log = logging.getLogger("kiosk.session")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bridge.catalogue import CATALOGUE, by_code, violation_codes
 from kiosk.session.record import SessionRecord
-from kiosk.trust import Episode, EpisodeRules, TrustScore, ViolationWeight, episodes, score
+from policies.trust import Episode, EpisodeRules, TrustScore, ViolationWeight, episodes, score
 
 #: The record's note that a sustained violation (5001, 5002, 5004) is over.
 EPISODE_ENDED = "episode ended"

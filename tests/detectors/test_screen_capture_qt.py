@@ -15,9 +15,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from detectors.base import DeviceError, Problem
-from detectors.photos import EvidenceStore
 from detectors.screen_capture import capture_screen, to_bgr
 from kiosk.platform.qt import QApplication, QColor, QGuiApplication, QImage
+from kiosk.session.evidence import EvidenceStore
 from tests.support.devices import page_key
 from tests.support.paths import REPO
 

@@ -185,7 +185,7 @@ def test_unit_tested_modules_do_not_load_qt() -> None:
         "import sys\n"
         "import bridge.catalogue, bridge.docs, bridge.origin, kiosk.cli, kiosk.config.settings,"
         " kiosk.config.docs, kiosk.launch.run, kiosk.launch.preflight, kiosk.session.record,"
-        " kiosk.session.lifecycle, detectors.sources, kiosk.session.tracking, kiosk.trust,"
+        " kiosk.session.lifecycle, detectors.sources, kiosk.session.tracking, policies.trust,"
         " policies.engine, policies.window_mode\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(('PyQt6', 'kiosk.platform.qt')))\n"
         "print(loaded)\n"

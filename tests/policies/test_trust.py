@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kiosk.config.settings import TrustScoreConfig
 from kiosk.session.scoring import RULES, episode_detail
-from kiosk.trust import DEFAULT_WEIGHTS, Episode, ViolationWeight, score
-from kiosk.trust import episodes as episodes_of
+from policies.trust import DEFAULT_WEIGHTS, Episode, ViolationWeight, score
+from policies.trust import episodes as episodes_of
 
 
 def episodes(

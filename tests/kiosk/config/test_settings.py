@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from kiosk.config.settings import KioskConfig, TrustScoreConfig, load
 from kiosk.errors import UsageError
-from kiosk.trust import DEFAULT_WEIGHTS, ViolationWeight
+from policies.trust import DEFAULT_WEIGHTS, ViolationWeight
 
 
 def _write(tmp_path: Path, text: str, name: str = "kiosk.toml") -> Path:

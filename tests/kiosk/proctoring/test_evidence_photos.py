@@ -10,11 +10,11 @@ import numpy as np
 
 from detectors.camera import FacesSeen
 from detectors.faces import Face, Keypoint
-from detectors.photos import EvidenceStore
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
 from kiosk.proctoring.proctor import Proctor
 from kiosk.sensors import DeviceSensors
+from kiosk.session.evidence import EvidenceStore
 from kiosk.session.tracking import TrackingOptions
 
 

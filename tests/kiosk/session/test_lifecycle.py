@@ -18,7 +18,7 @@ from kiosk.session.lifecycle import (
     State,
 )
 from kiosk.session.record import SessionRecord, new_session_folder
-from kiosk.trust import DEFAULT_WEIGHTS
+from policies.trust import DEFAULT_WEIGHTS
 
 ENGINE = EngineInfo(chromium="140.0.1.2", qtwebengine="6.11.2")
 T0 = 1_800_000_000.0
