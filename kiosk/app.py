@@ -16,6 +16,8 @@ from bridge.messages import FiredEvent, Rejected
 from detectors.base import Observation
 from kiosk import __version__
 from kiosk.enforcement.lockdown import Lockdown
+from kiosk.enforcement.page_guards import GuardedPage, make_profile
+from kiosk.enforcement.request_filter import DownloadGuard, RequestInterceptor
 from kiosk.launch.options import RunOptions
 from kiosk.platform.bus import EventBus
 from kiosk.platform.failsafe import fail_safe, install_excepthook
@@ -27,7 +29,7 @@ from kiosk.platform.qt import (
     QObject,
     QTimer,
     QUrl,
-    QWebEngineDownloadRequest,
+    QWidget,
     pyqtSignal,
     qWebEngineChromiumVersion,
     qWebEngineVersion,
@@ -42,10 +44,9 @@ from kiosk.session.record import SessionRecord, new_session_folder
 from kiosk.session.tracking import TrackingOptions
 from kiosk.ui import consent, quit_dialog
 from kiosk.ui.camera_preview import CameraPreview
-from kiosk.ui.window import KioskWindow, RequestInterceptor, make_profile
+from kiosk.ui.window import KioskWindow
 from policies.quit import QuitSource, check_password, decide_quit
 from policies.urlfilter import UrlFilter
-from policies.windows import decide_download
 
 log = logging.getLogger("kiosk.app")
 
@@ -84,15 +85,17 @@ class KioskApp(QObject):
         self.urls = UrlFilter(policy.url_filter, opts.url)
         self.interceptor = RequestInterceptor(self.urls, self._note_decision, self)
         self.profile.setUrlRequestInterceptor(self.interceptor)
-        self.window = KioskWindow(
-            self.profile,
-            policy.new_window,
-            self.urls,
-            uploads=policy.uploads,
-            context_menu=policy.context_menu,
-        )
-        self.window.page.decided = self._note_decision
-        self.profile.downloadRequested.connect(self._download_requested)
+        self.downloads = DownloadGuard(policy.downloads, self._note_decision, self)
+        self.profile.downloadRequested.connect(self.downloads.requested)
+
+        def guarded_page(view: QWidget) -> GuardedPage:
+            page = GuardedPage(
+                self.profile, view, policy.new_window, self.urls, policy.uploads, policy.clipboard
+            )
+            page.decided = self._note_decision
+            return page
+
+        self.window = KioskWindow(guarded_page, context_menu=policy.context_menu)
         self.bridge = PageBridge(self.window.page, opts.url, self._handle_call, self._on_delivered)
         self.bus = EventBus(self)
         self.bus.observed.connect(self._observed)
@@ -223,16 +226,6 @@ class KioskApp(QObject):
     def _note_decision(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
         log.info("%s: %s %s", policy, decision, detail)
         self.record.note_decision(time.time(), policy, decision, detail)
-
-    @fail_safe(None)
-    def _download_requested(self, download: QWebEngineDownloadRequest) -> None:
-        detail = {"url": download.url().toString(), "file": download.downloadFileName()}
-        if decide_download(self.opts.config.policy.downloads):
-            download.accept()
-            self._note_decision("download", "allowed", detail)
-        else:
-            download.cancel()
-            self._note_decision("download", "refused", detail)
 
     # -- evidence ------------------------------------------------------------------------------
 

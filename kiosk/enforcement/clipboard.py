@@ -21,30 +21,20 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Literal
+from typing import Any
 
 from kiosk.platform.failsafe import fail_safe
-from kiosk.platform.qt import QClipboard, QGuiApplication, QObject, QTimer, QWebEngineSettings
+from kiosk.platform.qt import QClipboard, QGuiApplication, QObject, QTimer
 from kiosk.session.record import Decided
+from policies.keys import ClipboardMode
 
 log = logging.getLogger("kiosk.clipboard")
 
-ClipboardMode = Literal["block", "isolated", "allow"]
 
 MIN_SWEEP_GAP_MS = 100
 REPORT_GAP_S = 10.0
 
 _NAMES = {QClipboard.Mode.Clipboard: "clipboard", QClipboard.Mode.Selection: "selection"}
-
-
-def apply_page_settings(settings: QWebEngineSettings, mode: ClipboardMode) -> None:
-    """Scripts may neither read nor write the clipboard unless it is allowed (``allow`` keeps
-    the engine's defaults); the student's own copy and paste do not depend on these."""
-    if mode == "allow":
-        return
-    attr = QWebEngineSettings.WebAttribute
-    settings.setAttribute(attr.JavascriptCanAccessClipboard, False)
-    settings.setAttribute(attr.JavascriptCanPaste, False)
 
 
 class ClipboardGuard(QObject):

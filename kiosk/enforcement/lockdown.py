@@ -21,17 +21,16 @@ from detectors.monitors import MonitorDetector, MonitorsSnapshot
 from detectors.screen_capture import capture_screen, current_capability, to_bgr
 from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
 from kiosk.config.settings import PolicySettings
-from kiosk.enforcement.clipboard import ClipboardGuard, apply_page_settings
+from kiosk.enforcement.clipboard import ClipboardGuard
 from kiosk.enforcement.input_filter import KeyFilter
 from kiosk.enforcement.screen_covers import ScreenBlanker
 from kiosk.enforcement.window_keeper import WindowKeeper
-from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer
+from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer, QWidget
 from kiosk.platform.x11.session import X11Session
 from kiosk.session.evidence import EvidenceStore
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.record import Decided
 from kiosk.session.tracking import TrackingOptions
-from kiosk.ui.window import KioskWindow
 from policies.devices import page_code
 from policies.fullscreen import decide_fullscreen
 from policies.keys import ASKS_TO_QUIT, KeyPolicy
@@ -51,7 +50,7 @@ class Lockdown(QObject):
     def __init__(
         self,
         qapp: QApplication,
-        window: KioskWindow,
+        window: QWidget,
         policy: PolicySettings,
         fullscreen_mode: bool,
         decided: Decided,
@@ -71,9 +70,6 @@ class Lockdown(QObject):
         self._baseline: MonitorsSnapshot | None = None
         self.on_quit_key: Callable[[str], None] = lambda _: None
         self.clipboard = ClipboardGuard(policy.clipboard, decided, self)
-        settings = window.page.settings()
-        if settings is not None:
-            apply_page_settings(settings, policy.clipboard)
         self.keys: KeyFilter | None = None
         self.keeper = WindowKeeper(
             qapp, window, policy, fullscreen_mode, decided, self.fullscreen_enforced, x11

@@ -17,8 +17,9 @@ from PyQt6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
-from kiosk.enforcement.clipboard import ClipboardGuard, apply_page_settings
+from kiosk.enforcement.clipboard import ClipboardGuard
 from kiosk.enforcement.input_filter import _KEY_NAMES, KeyFilter, chord_of
+from kiosk.enforcement.page_guards import lock_engine_settings
 from kiosk.platform.qt import (
     QApplication,
     QClipboard,
@@ -427,8 +428,9 @@ def test_page_settings_keep_scripts_off_the_clipboard(qapp: QApplication) -> Non
         assert settings is not None
         settings.setAttribute(attr.JavascriptCanAccessClipboard, True)
         settings.setAttribute(attr.JavascriptCanPaste, True)
-        apply_page_settings(settings, mode)  # type: ignore[arg-type]
+        lock_engine_settings(settings, mode)  # type: ignore[arg-type]
         assert settings.testAttribute(attr.JavascriptCanAccessClipboard) is allowed
-        assert settings.testAttribute(attr.JavascriptCanPaste) is allowed
+        # Reading the clipboard without the student's paste gesture: never, in any mode.
+        assert settings.testAttribute(attr.JavascriptCanPaste) is False
         del settings
         sip.delete(profile)

@@ -1,0 +1,250 @@
+"""The web engine's hooks, each answered by a policy and denied by default.
+
+The exam runs on a fresh off-the-record profile with the engine features that lead out of the
+exam turned off. ``GuardedPage`` answers every request of the page: navigation (the URL
+filter), new windows (opened in the exam window or refused), fullscreen requests, permissions,
+printing and the file chooser; each answer is a recorded decision, and a refusal the student
+should know about is shown by the window (``refused_navigation``, ``refused_action``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import (
+    QObject,
+    QTimer,
+    QUrl,
+    QWebEngineFullScreenRequest,
+    QWebEnginePage,
+    QWebEnginePermission,
+    QWebEngineProfile,
+    QWebEngineSettings,
+    pyqtSignal,
+)
+from kiosk.session.record import Decided
+from policies.keys import ClipboardMode
+from policies.urlfilter import UrlFilter
+from policies.windows import NewWindowPolicy, decide_new_window
+
+page_log = logging.getLogger("kiosk.page")
+
+
+def make_profile(parent: QObject) -> QWebEngineProfile:
+    """Off the record: no cookie, cache, storage or history outlives the session."""
+    profile = QWebEngineProfile(parent)
+    assert profile.isOffTheRecord()
+    profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
+    profile.setPersistentCookiesPolicy(
+        QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies
+    )
+    profile.setSpellCheckEnabled(False)
+    return profile
+
+
+_NO_WINDOW: QWebEnginePage | None = None
+_NO_FILES: list[str] = []
+
+_Attr = QWebEngineSettings.WebAttribute
+#: Engine features that lead out of the exam, or let the page reach what it should not.
+_LOCKED_SETTINGS = {
+    _Attr.PdfViewerEnabled: False,  # a PDF would open in Chromium's viewer, with its toolbar
+    _Attr.PluginsEnabled: False,
+    _Attr.NavigateOnDropEnabled: False,  # dropping a file or link would navigate away
+    _Attr.LocalContentCanAccessFileUrls: False,
+    _Attr.LocalContentCanAccessRemoteUrls: False,
+    _Attr.ScreenCaptureEnabled: False,  # the page's getDisplayMedia
+    _Attr.JavascriptCanPaste: False,  # reading the clipboard without a paste gesture
+    _Attr.FullScreenSupportEnabled: True,  # answered by the page's handler below
+}
+
+
+def lock_engine_settings(settings: QWebEngineSettings | None, clipboard: ClipboardMode) -> None:
+    """The locked features, and scripts kept off the clipboard unless it is allowed (``allow``
+    keeps the engine's default); the student's own copy and paste do not depend on these."""
+    if settings is None:
+        return
+    for attribute, value in _LOCKED_SETTINGS.items():
+        settings.setAttribute(attribute, value)
+    if clipboard != "allow":
+        settings.setAttribute(_Attr.JavascriptCanAccessClipboard, False)
+
+
+class GuardedPage(QWebEnginePage):
+    _LEVELS: ClassVar[dict[QWebEnginePage.JavaScriptConsoleMessageLevel, int]] = {
+        QWebEnginePage.JavaScriptConsoleMessageLevel.InfoMessageLevel: logging.DEBUG,
+        QWebEnginePage.JavaScriptConsoleMessageLevel.WarningMessageLevel: logging.INFO,
+        QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel: logging.INFO,
+    }
+
+    def __init__(
+        self,
+        profile: QWebEngineProfile,
+        parent: QObject,
+        new_window: NewWindowPolicy,
+        urls: UrlFilter | None = None,
+        uploads: bool = False,
+        clipboard: ClipboardMode = "isolated",
+    ) -> None:
+        super().__init__(profile, parent)
+        self._new_window = new_window
+        self._urls = urls
+        self._uploads = uploads
+        lock_engine_settings(self.settings(), clipboard)
+        self.fullScreenRequested.connect(self._fullscreen_requested)
+        self.printRequested.connect(self._print_requested)
+        self.printRequestedByFrame.connect(lambda *_: self._print_requested())
+        self.permissionRequested.connect(self._permission_requested)
+        self.decided: Decided = lambda *_: None
+        self.refused_navigation: Callable[[str], None] = lambda _: None
+        self.refused_action: Callable[[str], None] = lambda _: None
+        # view-source: is shown by the engine itself, without asking acceptNavigationRequest
+        # (which sees the inner http URL): no action may open it, and if it appears, go back.
+        view_source = self.action(QWebEnginePage.WebAction.ViewSource)
+        if view_source is not None:
+            view_source.setEnabled(False)
+        self._last_url: QUrl | None = None
+        self._restore = QTimer(self)
+        self._restore.setSingleShot(True)
+        self._restore.timeout.connect(self._load_last)
+        self.urlChanged.connect(self._url_changed)
+
+    @fail_safe(None)
+    def _fullscreen_requested(self, request: QWebEngineFullScreenRequest) -> None:
+        # The window is fullscreen whatever the page does: element fullscreen (AutoProctor's
+        # forceFullScreen asks for it) may come and go inside it; the window stays.
+        request.accept()
+        self.decided("fullscreen", "page request accepted inside the kiosk window",
+                     {"toggleOn": request.toggleOn()})  # fmt: skip
+
+    @fail_safe(None)
+    def _permission_requested(self, permission: QWebEnginePermission) -> None:
+        # Camera, microphone, screen, notifications, clipboard, location...: the kiosk does
+        # its proctoring natively and the page gets none of them. Denied, so a page that
+        # asks gets its answer instead of waiting for ever.
+        permission.deny()
+        detail = {"permission": permission.permissionType().name,
+                  "origin": permission.origin().toString()}  # fmt: skip
+        self.decided("permission", "denied", detail)
+
+    @fail_safe(None)
+    def _print_requested(self) -> None:
+        self.decided("print", "refused", {"from": self.url().toString()})
+        self.refused_action("Printing is not available during the exam.")
+
+    @fail_safe(_NO_FILES)  # failing safe here means no file leaves the computer
+    def chooseFiles(
+        self,
+        mode: QWebEnginePage.FileSelectionMode,
+        old_files: Iterable[str | None],
+        accepted_mime_types: Iterable[str | None],
+    ) -> list[str]:
+        detail = {"from": self.url().toString(), "mode": mode.name}
+        if not self._uploads:
+            self.decided("upload", "refused", detail)
+            self.refused_action("Uploading files is not allowed during this exam.")
+            return []
+        self.decided("upload", "allowed: file chooser opened", detail)
+        return list(super().chooseFiles(mode, old_files, accepted_mime_types))
+
+    @fail_safe(None)
+    def _load_last(self) -> None:
+        if self._last_url is not None:
+            self.load(self._last_url)
+
+    @fail_safe(None)
+    def _url_changed(self, url: QUrl) -> None:
+        if url.scheme().lower() == "view-source":
+            detail = {"url": url.toString(), "frame": "top frame", "kind": "view-source",
+                      "rule": "scheme refused"}  # fmt: skip
+            self.decided("navigation", "refused", detail)
+            self.refused_navigation(url.toString())
+            if self._last_url is not None:
+                self._restore.start(0)  # a timer owned by the page: it dies with the page
+        else:
+            self._last_url = QUrl(url)
+
+    @fail_safe(False)  # failing safe here means staying on the exam page
+    def acceptNavigationRequest(
+        self, url: QUrl, kind: QWebEnginePage.NavigationType, is_main_frame: bool
+    ) -> bool:
+        if self._urls is None:
+            return True
+        decision = self._urls.decide(url.toString(), top_level=is_main_frame)
+        if decision.allowed:
+            return True
+        frame = "top frame" if is_main_frame else "subframe"
+        detail = {"url": url.toString(), "frame": frame, "kind": kind.name, "rule": decision.rule}
+        self.decided("navigation", "refused", detail)
+        if is_main_frame:
+            self.refused_navigation(url.toString())
+        return False
+
+    @fail_safe(_NO_WINDOW)  # failing safe here means refusing the window
+    def createWindow(self, kind: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:
+        decision = decide_new_window(kind.name, self._new_window)
+        self.decided(
+            "new_window", decision.action, {"kind": kind.name, "from": self.url().toString()}
+        )
+        if not decision.open_in_place:
+            return None
+        # Not ``self``: handing Chromium the exam page as the new window replaces the exam
+        # document before the URL is even known. A catcher page learns the URL, shows
+        # nothing, and the exam page then navigates to it through the URL filter like a link.
+        catcher = _NewWindowCatcher(self.profile(), self)
+        catcher.caught.connect(self._open_in_place)
+        return catcher
+
+    @fail_safe(None)
+    def _open_in_place(self, url: QUrl) -> None:
+        if url.scheme().lower() not in ("http", "https"):  # about:blank, data:, blob: popups
+            detail = {"url": url.toString()[:200], "frame": "new window", "kind": "popup",
+                      "rule": "only http(s) opens in the exam window"}  # fmt: skip
+            self.decided("navigation", "refused", detail)
+            return
+        self.load(url)
+
+    @fail_safe(None)
+    def javaScriptConsoleMessage(
+        self,
+        level: QWebEnginePage.JavaScriptConsoleMessageLevel,
+        message: str | None,
+        line: int,
+        source: str | None,
+    ) -> None:
+        page_log.log(self._LEVELS.get(level, logging.DEBUG), "%s:%d %s", source, line, message)
+
+
+#: How long a new-window stand-in waits for its first navigation.
+CATCHER_LIFETIME_MS = 5000
+
+
+class _NewWindowCatcher(QWebEnginePage):
+    """Stands in for a new window just long enough to learn where it wanted to go."""
+
+    caught = pyqtSignal(QUrl)
+
+    def __init__(self, profile: QWebEngineProfile | None, parent: QObject) -> None:
+        super().__init__(profile, parent)
+        self._done = False
+        # window.open('') never navigates: the stand-in goes after a while all the same.
+        QTimer.singleShot(CATCHER_LIFETIME_MS, self._expire)
+
+    @fail_safe(None)
+    def _expire(self) -> None:
+        if not self._done:
+            self._done = True
+            self.deleteLater()
+
+    @fail_safe(False)
+    def acceptNavigationRequest(
+        self, url: QUrl, kind: QWebEnginePage.NavigationType, is_main_frame: bool
+    ) -> bool:
+        if is_main_frame and not self._done:
+            self._done = True
+            self.caught.emit(QUrl(url))
+            self.deleteLater()
+        return False

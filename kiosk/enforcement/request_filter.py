@@ -1,0 +1,66 @@
+"""Every request the engine makes, and every download, decided before it leaves the machine.
+
+A request the URL filter refuses is blocked (sub-resources included); a download is refused
+unless policy allows it. Both are recorded decisions.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kiosk.platform.failsafe import fail_safe
+from kiosk.platform.qt import (
+    QObject,
+    QWebEngineDownloadRequest,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+)
+from kiosk.session.record import Decided
+from policies.urlfilter import UrlFilter
+from policies.windows import decide_download
+
+log = logging.getLogger("kiosk.window")
+
+
+class RequestInterceptor(QWebEngineUrlRequestInterceptor):
+    """Every request the engine makes, sub-resources included, before it leaves the machine."""
+
+    def __init__(self, urls: UrlFilter, decided: Decided, parent: QObject) -> None:
+        super().__init__(parent)
+        self._urls = urls
+        self._decided = decided
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo | None) -> None:
+        if info is None:
+            return
+        try:
+            kind = info.resourceType()
+            top = kind == QWebEngineUrlRequestInfo.ResourceType.ResourceTypeMainFrame
+            url = info.requestUrl().toString()
+            decision = self._urls.decide(url, top_level=top)
+            if not decision.allowed:
+                info.block(True)
+                detail = {"url": url, "type": kind.name, "rule": decision.rule}
+                self._decided("request", "refused", detail)
+        except Exception:  # fail safe: a request we cannot decide does not leave
+            log.exception("request filter failed; request blocked")
+            info.block(True)
+
+
+class DownloadGuard(QObject):
+    """Answers the profile's ``downloadRequested``."""
+
+    def __init__(self, allowed: bool, decided: Decided, parent: QObject) -> None:
+        super().__init__(parent)
+        self._allowed = allowed
+        self._decided = decided
+
+    @fail_safe(None)
+    def requested(self, download: QWebEngineDownloadRequest) -> None:
+        detail = {"url": download.url().toString(), "file": download.downloadFileName()}
+        if decide_download(self._allowed):
+            download.accept()
+            self._decided("download", "allowed", detail)
+        else:
+            download.cancel()
+            self._decided("download", "refused", detail)
