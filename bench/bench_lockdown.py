@@ -44,7 +44,7 @@ def main() -> None:
     display = VirtualDisplay(window_manager=False).start()
     os.environ["DISPLAY"] = display.display
     os.environ.pop("QT_QPA_PLATFORM", None)
-    from detectors.screen_capture import capture_screen, save_capture
+    from detectors.screen_capture import capture_screen, to_bgr
     from kiosk.enforcement.input_filter import KeyFilter
     from kiosk.platform.qt import QApplication, QEvent, QKeyEvent, Qt, QWidget
     from kiosk.session.evidence import EvidenceStore
@@ -81,7 +81,7 @@ def main() -> None:
             start = time.perf_counter()
             image = capture_screen()
             grabbed = time.perf_counter()
-            save_capture(image, store.folder, "bench", time.time(), store)
+            store.save(to_bgr(image), "bench", time.time())
             grab.append(grabbed - start)
             total.append(time.perf_counter() - start)
         print()
