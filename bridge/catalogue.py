@@ -27,8 +27,6 @@ CUSTOM_EVENT = {
     Kind.EVIDENCE: ("apEvidenceEvent", "evidenceCode"),
 }
 
-IMPLEMENTED = "fires"
-
 
 @dataclass(frozen=True)
 class EventSpec:
@@ -43,7 +41,6 @@ class EventSpec:
     ends: int | None = None  # the violation code whose episode this event closes
     sustained: bool = False  # a watched condition: the record notes when its episode is over
     aliases: tuple[str, ...] = ()
-    status: str = IMPLEMENTED
 
     @property
     def key(self) -> str:
@@ -78,7 +75,6 @@ def _custom(
     reason: str | None = None,
     violation: bool = False,
     ends: int | None = None,
-    status: str = IMPLEMENTED,
     sustained: bool = False,
 ) -> EventSpec:
     return EventSpec(
@@ -91,13 +87,11 @@ def _custom(
         seed,
         violation=violation,
         ends=ends,
-        status=status,
         sustained=sustained,
     )
 
 
 _S, _E, _V = Kind.SUCCESS, Kind.ERROR, Kind.EVIDENCE
-_DETECTORS = IMPLEMENTED
 
 CATALOGUE: tuple[EventSpec, ...] = (
     _regular(
@@ -136,7 +130,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Kiosk elements created; ready to load video and model",
         "The kiosk's own elements for the camera exist (the preview when showCamPreview).",
         "HTML Elements created. Ready to async load video and ML model",
-        status=_DETECTORS,
     ),
     _custom(
         _S,
@@ -146,7 +139,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "a camera lost during the exam gives pictures again, which ends the 4008 episode.",
         "Video and ML model loaded. Ready to start face detection",
         ends=4008,
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -162,7 +154,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Access to the camera is blocked",
         "The operating system denies opening the camera.",
         "From permissions API, user has already blocked access to camera.",
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -170,7 +161,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Access to the microphone is blocked",
         "The operating system denies opening the microphone.",
         "From permissions API, user has already blocked access to microphone.",
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -180,7 +170,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "non-local host.",
         "User has proactively declined access to camera/microphone. Or, the page is being loaded "
         "within an insecure context.",
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -188,7 +177,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Hardware error, insecure context, or another error",
         "A device or the face model failed in a way no other code describes.",
         "Hardware error, insecure context, or some other error.",
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -196,7 +184,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Access to the camera and microphone is blocked",
         "The operating system denies opening both the camera and the microphone.",
         "From permissions API, user has already blocked access to camera and mic.",
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -206,7 +193,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Audio Not Readable Error in getUserMedia.",
         reason="not_readable",
         violation=True,  # counts when the device is lost during monitoring
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -216,7 +202,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Video Not Readable Error in getUserMedia.",
         reason="not_readable",
         violation=True,  # counts when the device is lost during monitoring
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -226,7 +211,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Mic Not Found in getUserMedia.",
         reason="not_found",
         violation=True,  # counts when the device is lost during monitoring
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -236,7 +220,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Camera Not Found in getUserMedia.",
         reason="not_found",
         violation=True,  # counts when the device is lost during monitoring
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -246,7 +229,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "The computer has no microphone at all (or --microphone none).",
         "We weren't able to find a microphone on your device. You need to enable your "
         "microphone, or use another device that has a microphone to take this test.",
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -256,7 +238,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "The computer has no camera at all (or --camera none).",
         "We weren't able to find a camera (or webcam) on your device. You need to enable your "
         "camera, or use another device that has a camera to take this test.",
-        status=_DETECTORS,
     ),
     _custom(
         _E,
@@ -331,7 +312,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "No one looking at camera",
         violation=True,
         sustained=True,
-        status=_DETECTORS,
     ),
     _custom(
         _V,
@@ -341,7 +321,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "More than 1 Person in Video",
         violation=True,
         sustained=True,
-        status=_DETECTORS,
     ),
     _custom(
         _V,
@@ -349,7 +328,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Random photo taken",
         "An evidence photo was taken at a random moment (photosAtRandom).",
         "Random photo taken",
-        status=_DETECTORS,
     ),
     _custom(
         _V,
@@ -359,7 +337,6 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Audio above background levels",
         violation=True,
         sustained=True,
-        status=_DETECTORS,
     ),
     _custom(
         _V,
@@ -417,11 +394,3 @@ def by_code(code: int) -> tuple[EventSpec, ...]:
 
 def violation_codes() -> frozenset[int]:
     return frozenset(s.code for s in CATALOGUE if s.violation and s.code is not None)
-
-
-def dom_event_names() -> frozenset[str]:
-    """Every DOM event name the kiosk can dispatch on window, aliases included."""
-    names = {s.name for s in CATALOGUE}
-    for s in CATALOGUE:
-        names.update(s.aliases)
-    return frozenset(names)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bridge.catalogue import CATALOGUE, IMPLEMENTED, Kind
+from bridge.catalogue import CATALOGUE, Kind
 
 
 def _cell(text: str) -> str:
@@ -24,16 +24,13 @@ def render() -> str:
     for kind in Kind:
         specs = [s for s in CATALOGUE if s.kind is kind]
         lines += [f"## {kind.value.capitalize()} events", ""]
-        lines += [
-            "| event | code | reason | message | fires when (in kiosk) | violation | status |"
-        ]
-        lines += ["|---|---|---|---|---|---|---|"]
+        lines += ["| event | code | reason | message | fires when (in kiosk) | violation |"]
+        lines += ["|---|---|---|---|---|---|"]
         for s in specs:
             name = s.name + "".join(f" / {a}" for a in s.aliases)
-            status = "fires" if s.status == IMPLEMENTED else s.status
             lines.append(
                 f"| `{name}` | {s.code or ''} | {s.reason or ''} | {_cell(s.message)} "
-                f"| {_cell(s.fires_when)} | {'yes' if s.violation else ''} | {status} |"
+                f"| {_cell(s.fires_when)} | {'yes' if s.violation else ''} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -93,8 +93,6 @@ class CameraCapture:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.frames_read = 0
-        self.frames_analysed = 0
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -193,7 +191,6 @@ class CameraCapture:
             if lost:
                 lost = False
                 self._publish(DeviceBack(time.time(), "camera"))
-            self.frames_read += 1
             self._store(frame)
             now = time.monotonic()
             if self._detector is not None and now >= next_analysis:
@@ -228,5 +225,4 @@ class CameraCapture:
         except Exception:
             log.exception("face detection failed on one frame")
             return
-        self.frames_analysed += 1
         self._publish(FacesSeen(t=time.time(), faces=faces))

@@ -153,12 +153,8 @@ def _candidates(chord: str) -> list[str]:
     return found
 
 
-def decide_key(chord: str, policy: KeyPolicy) -> KeyDecision:
-    return _decide(chord, policy)
-
-
 @functools.lru_cache(maxsize=4096)  # the key filter asks on every key press
-def _decide(chord: str, policy: KeyPolicy) -> KeyDecision:
+def decide_key(chord: str, policy: KeyPolicy) -> KeyDecision:
     chord = normalise(chord)
     for candidate in _candidates(chord):
         found = _TABLE.get(candidate)

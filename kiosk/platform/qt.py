@@ -7,8 +7,6 @@ QtWebEngineWidgets is imported before any QApplication exists, as QtWebEngine re
 
 from PyQt6 import sip
 from PyQt6.QtCore import (
-    QBuffer,
-    QByteArray,
     QCoreApplication,
     QEvent,
     QFile,
@@ -34,7 +32,6 @@ from PyQt6.QtGui import (
     QGuiApplication,
     QImage,
     QKeyEvent,
-    QKeySequence,
     QMouseEvent,
     QPalette,
     QPixmap,
@@ -68,8 +65,6 @@ from PyQt6.QtWidgets import (
 
 __all__ = [
     "QApplication",
-    "QBuffer",
-    "QByteArray",
     "QClipboard",
     "QCloseEvent",
     "QColor",
@@ -82,7 +77,6 @@ __all__ = [
     "QImage",
     "QInputDialog",
     "QKeyEvent",
-    "QKeySequence",
     "QLabel",
     "QLineEdit",
     "QMessageBox",
