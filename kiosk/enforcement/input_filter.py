@@ -143,6 +143,8 @@ class KeyFilter(QObject):
         self._drop_allowed = drop_allowed
         self._last_drop = float("-inf")
         self._last_press: tuple[str, int] | None = None
+        # The paste chord decided at its ShortcutOverride, and whether it was refused.
+        self._paste_decided: tuple[str, bool] | None = None
         self._last_wheel = float("-inf")
         qapp.installEventFilter(self)
 
@@ -177,13 +179,9 @@ class KeyFilter(QObject):
     def _key(self, watched: QObject | None, event: QKeyEvent) -> bool:
         decision = decide_key(chord_of(event), self._policy)  # both cached: typing is cheap
         if decision.allowed:
-            # A paste of another program's content: the guard clears it and records it.
-            return (
-                decision.chord in _PASTE
-                and event.type() == _KEY_PRESS
-                and self._ours(watched)
-                and not self._paste_allowed(False)
-            )
+            if decision.chord not in _PASTE:
+                return False
+            return self._paste_key(watched, event, decision.chord)
         kind = event.type()
         if kind not in (_KEY_PRESS, _SHORTCUT_OVERRIDE) or not self._ours(watched):
             return False  # the release of a refused chord is harmless
@@ -195,6 +193,26 @@ class KeyFilter(QObject):
             self._last_press = press
             self._decided("keys", "refused", {"chord": decision.chord, "what": decision.what})
         return True
+
+    def _paste_key(self, watched: QObject | None, event: QKeyEvent, chord: str) -> bool:
+        """A paste key: the guard decides at the ShortcutOverride, and a refused paste loses
+        its KeyPress too. The override must go as well: QtWebEngine takes it as a pending
+        edit command ("Paste") and, without its KeyPress, would spend it on the next key the
+        student types, losing that key."""
+        kind = event.type()
+        if kind not in (_KEY_PRESS, _SHORTCUT_OVERRIDE) or not self._ours(watched):
+            return False
+        if kind == _SHORTCUT_OVERRIDE:
+            refused = not self._paste_allowed(False)
+            self._paste_decided = (chord, refused)
+            if refused:
+                event.accept()
+            return refused
+        decided, self._paste_decided = self._paste_decided, None
+        if decided is not None and decided[0] == chord:
+            return decided[1]
+        # A KeyPress that came without its ShortcutOverride: decided now.
+        return not self._paste_allowed(False)
 
     def _mouse(self, watched: QObject | None, event: QMouseEvent) -> bool:
         button = event.button()
