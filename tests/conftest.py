@@ -51,6 +51,7 @@ os.environ["DISPLAY"] = _display.display
 import kiosk.platform.qt  # noqa: E402, F401  (QtWebEngineWidgets before the QApplication)
 from tests.support.pulse import PrivatePulse, PulseError  # noqa: E402
 from tests.support.server import ReportServer  # noqa: E402
+from tests.support.strict import fail_on_logged_trouble  # noqa: E402, F401  (autouse)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

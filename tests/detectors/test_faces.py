@@ -195,6 +195,7 @@ def test_an_administrators_own_model_must_load(tmp_path: Path) -> None:
         verify_model(junk)
 
 
+@pytest.mark.expect_log(r"detectors.faces: closing the face detector failed")
 def test_failed_close_disarms_the_handle(caplog: pytest.LogCaptureFixture) -> None:
     """mediapipe's close() raises after a failed run and a second close would hang."""
 

@@ -240,6 +240,7 @@ def test_a_truncated_wav_ending_mid_frame_still_loops(tmp_path: Path) -> None:
     assert not got.errors
 
 
+@pytest.mark.expect_log(r"kiosk.detectors.audio: publishing AudioLevel failed")
 def test_a_failing_subscriber_does_not_end_the_capture(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "tone.wav", noise(1, -30), RATE)
     seen: list[AudioLevel] = []
@@ -261,9 +262,10 @@ def test_a_failing_subscriber_does_not_end_the_capture(tmp_path: Path) -> None:
 def test_stop_is_prompt_and_no_audio_is_written(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "tone.wav", noise(1, -30), RATE)
     before = set(tmp_path.rglob("*"))
-    detector = MicrophoneDetector(MicrophoneSource("file", path=path), lambda _: None)
+    got = Collector()
+    detector = MicrophoneDetector(MicrophoneSource("file", path=path), got)
     detector.start()
-    time.sleep(0.3)
+    assert got.wait_for(3, timeout=5)  # capturing, and analysing what it captured
     started = time.monotonic()
     detector.stop()
     assert time.monotonic() - started < 0.5
@@ -406,6 +408,7 @@ def test_portaudio_errors_map_to_catalogue_codes(message: str, key: str) -> None
     assert page_key(classify_portaudio_error(PermissionError(13, "x"), "mic")) == "4003"
 
 
+@pytest.mark.expect_log(r"kiosk.detectors.audio: .* did not close within")
 def test_a_stream_that_never_closes_is_abandoned_and_exit_stays_possible(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

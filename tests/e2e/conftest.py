@@ -30,6 +30,8 @@ def kiosk(tmp_path: Path) -> Iterator[Callable[..., KioskProcess]]:
     yield start
     for proc in started:
         proc.kill()
+    for proc in started:
+        proc.assert_clean()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ URL, and the kiosk window is the active window and fullscreen. The tally is prin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -103,6 +104,7 @@ def exam(
         assert first["type"] == "ready", first
         window = xdotool("search", "--sync", "--onlyvisible", "--name", "^kiosk$").split()[0]
         yield Exam(proc, server, run, window, first["pageId"], url, display.display)
+        proc.assert_clean()
     finally:
         proc.kill()
 
@@ -193,6 +195,10 @@ class PageAttempt:
     policy: str | None  # the decision the kiosk must record (None: the engine refuses it)
     start: str = ""
     click: bool = False  # the page's own script cannot do it: the student clicks #target
+    #: For an attempt the engine refuses by itself (no policy decides it), what proves the
+    #: engine has answered: a line the page's console writes to the kiosk's log (the escape
+    #: kiosk logs at INFO). Without it, the attempt's own script awaits the engine's answer.
+    console: str = ""
 
 
 PAGE_ATTEMPTS = [
@@ -201,7 +207,9 @@ PAGE_ATTEMPTS = [
                 "document.getElementById('blank').click();", "navigation", "refused"),
     PageAttempt("location elsewhere", "setTimeout(() => location.href = '{other}', 0);",
                 "navigation", "refused"),
-    PageAttempt("document.exitFullscreen", "document.exitFullscreen().catch(() => {{}});", None),
+    # The engine's answer (the promise settles) is the witness that it is done.
+    PageAttempt("document.exitFullscreen", "return document.exitFullscreen()"
+                ".then(() => 'exited', (e) => 'refused: ' + e.name);", None),
     PageAttempt("window.close", "window.close();", "quit", "refused"),
     PageAttempt("print", "window.print();", "print", "refused"),
     PageAttempt("download", "const a = document.createElement('a');"
@@ -212,7 +220,8 @@ PAGE_ATTEMPTS = [
                 "navigation", "refused"),
     # Chromium itself refuses a page's top-level navigation to data: (it never reaches us).
     PageAttempt("data top-level", "setTimeout(() => location.href = "
-                "'data:text/html,<h1>gone</h1>', 0);", None),
+                "'data:text/html,<h1>gone</h1>', 0);", None,
+                console="Not allowed to navigate top frame to data URL"),
     PageAttempt("foreign form", "const f = document.getElementById('foreign');"
                 "f.action = '{other}'; setTimeout(() => f.submit(), 0);", "navigation", "refused"),
     PageAttempt("foreign iframe", "document.getElementById('slot').innerHTML ="
@@ -236,8 +245,10 @@ def test_page_script(exam: Exam, attempt: PageAttempt) -> None:
     if attempt.policy is not None:
         policy = attempt.policy
         wait(f"a {policy} decision", lambda: decided(exam, since, policy, attempt.start))
+    elif attempt.console:
+        wait("the engine's refusal", lambda: attempt.console in exam.proc.stderr())
     else:
-        time.sleep(0.5)  # what the engine does by itself happens at once
+        assert answer["value"] is not None, answer  # the engine answered the page
     problems = locked(exam)
     ESCAPES.record(f"page {attempt.name}", bool(problems))
     assert not problems, problems
@@ -378,6 +389,12 @@ def fighter() -> Iterator[None]:
             proc.stdout.close()
 
 
+def typed_after_paste(exam: Exam) -> str | None:
+    """The answer box's text once the marker key "x" has arrived in it."""
+    value: str = exam.run_js("return document.getElementById('answer').value;")["value"]
+    return value if value.endswith("x") else None
+
+
 def answer_box(exam: Exam) -> tuple[int, int]:
     """The centre of #answer on the screen (the window is fullscreen at 0,0), emptied and
     focused."""
@@ -404,8 +421,10 @@ def test_pasting_another_programs_text_is_refused(exam: Exam, fighter: None, how
     except AssertionError:
         value = exam.run_js("return document.getElementById('answer').value;")["value"]
         raise AssertionError(f"{value!r} {exam.proc.decisions()[since:]}") from None
-    time.sleep(0.3)  # a paste that got through would be in the box by now
-    value = exam.run_js("return document.getElementById('answer').value;")["value"]
+    # The witness: a key typed after the paste reaches the box, so a paste that got through
+    # would be there before it.
+    xdotool("key", "x")
+    value = wait("the key typed after the paste", lambda: typed_after_paste(exam))
     escaped = "SECRET" in value
     problems = locked(exam)
     ESCAPES.record(f"paste another program's text ({how})", escaped or bool(problems))
@@ -417,17 +436,43 @@ def test_the_mouse_back_button_does_not_navigate(exam: Exam) -> None:
     since = len(exam.proc.decisions())
     exam.run_js(
         "window.__pops = 0; addEventListener('popstate', () => __pops++);"
-        "history.pushState({step: 1}, '');"
+        "history.pushState({step: 1}, ''); history.pushState({step: 2}, '');"
     )
     xdotool("mousemove", "640", "400", "click", "8")
     wait("MouseBack refused", lambda: decided(exam, since, "keys", "refused"))
-    time.sleep(0.3)
-    pops = exam.run_js("return window.__pops;")["value"]
+    # The witness: the page's own back goes from step 2 to step 1. Had the mouse's back
+    # button gone through first, it would have left step 2 already: two pops, at step 0.
+    exam.run_js("history.back();")
+    wait("the page's own back", lambda: exam.run_js("return window.__pops;")["value"] >= 1)
+    got = exam.run_js("return [window.__pops, history.state && history.state.step];")["value"]
     problems = locked(exam)
-    ESCAPES.record("mouse back button", pops != 0 or bool(problems))
-    assert pops == 0
+    ESCAPES.record("mouse back button", got != [1, 1] or bool(problems))
+    assert got == [1, 1], got
     assert not problems, problems
     assert decided(exam, since, "keys", "refused")[0][2]["chord"] == "MouseBack"
+
+
+@contextlib.contextmanager
+def overlay(title: str) -> Iterator[None]:
+    """Another program's override-redirect window over the exam, until the block ends."""
+    proc = subprocess.Popen(
+        [sys.executable, "tests/support/overlay.py", "100", "100", "600", "300", title],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("shown")
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def evidence(exam: Exam, code: int) -> list[dict[str, Any]]:
+    """The details of every ``code`` evidence event the page has received, in order."""
+    return [r["detail"] for r in exam.reports() if r.get("type") == "event"
+            and r["detail"].get("evidenceCode") == code]  # fmt: skip
 
 
 def x_shown(exam: Exam) -> bool:
@@ -469,24 +514,26 @@ def test_switching_desktops_leaves_the_exam_on_screen(exam: Exam) -> None:
     before = len(exam.codes())
     try:
         xdotool("set_desktop", "1")
-        time.sleep(0.5)  # two watcher ticks
-        shown, codes = x_shown(exam), new_codes(exam, before)
+        shown = x_shown(exam)
+        # The witness: a window drawn over the exam on desktop 1 is what the watcher reports
+        # first. Had the switch hidden the exam, "on another desktop" would have come before.
+        with overlay("WITNESS"):
+            wait("the watcher to see the overlay", lambda: 5005 in new_codes(exam, before))
+        wait("5006", lambda: 5006 in new_codes(exam, before))
+        codes = new_codes(exam, before)
+        first = evidence(exam, 5005)[-1]["cause"]
     finally:
         subprocess.run(["xdotool", "set_desktop", "0"], check=False)
     problems = locked(exam)
-    ESCAPES.record("switch to another desktop", not shown or bool(problems))
-    assert shown and codes == [], codes
+    hidden = not shown or "WITNESS" not in first
+    ESCAPES.record("switch to another desktop", hidden or bool(problems))
+    assert shown and codes == [5005, 5006] and "WITNESS" in first, (codes, first)
     assert not problems, problems
 
 
 def test_another_programs_window_drawn_over_the_exam(exam: Exam) -> None:
     before, since = len(exam.codes()), len(exam.proc.decisions())
-    overlay = subprocess.Popen(
-        [sys.executable, "tests/support/overlay.py", "100", "100", "600", "300", "CHEAT SHEET"],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert overlay.stdout is not None and overlay.stdout.readline().startswith("shown")
+    with overlay("CHEAT SHEET"):
         try:
             wait("5005", lambda: 5005 in new_codes(exam, before))
         except AssertionError:
@@ -494,16 +541,10 @@ def test_another_programs_window_drawn_over_the_exam(exam: Exam) -> None:
                 f"{new_codes(exam, before)} {exam.proc.decisions()[since:]}\n"
                 f"{exam.proc.stderr()[-3000:]}"
             ) from None
-        lost = [r for r in exam.reports() if r.get("type") == "event"
-                and r["detail"].get("evidenceCode") == 5005][-1]["detail"]  # fmt: skip
+        lost = evidence(exam, 5005)[-1]
         assert "CHEAT SHEET" in lost["cause"]
         assert lost["screenshot"] is not None
         raised = wait("the kiosk to raise itself", lambda: decided(exam, since, "window", "raised"))
-    finally:
-        overlay.terminate()
-        overlay.wait(10)
-        if overlay.stdout is not None:
-            overlay.stdout.close()
     wait("5006", lambda: 5006 in new_codes(exam, before))
     problems = locked(exam)
     ESCAPES.record("another program's window over the exam", bool(problems))

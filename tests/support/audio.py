@@ -177,9 +177,10 @@ class Collector:
             if self._until and len(self.levels) >= self._until:
                 self.done.set()
 
-    def wait_for(self, count: int, timeout: float) -> bool:
+    def wait_for(self, count: int, timeout: float, after: float | None = None) -> bool:
+        """Whether ``count`` levels arrived (made after unix time ``after``, when given)."""
         deadline = time.monotonic() + timeout
-        while len(self.levels) < count:
+        while len([o for o in self.levels if after is None or o.t > after]) < count:
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.02)

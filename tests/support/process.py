@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.paths import REPO
+from tests.support.strict import trouble_in
 
 
 def kiosk_command(*args: str) -> list[str]:
@@ -22,7 +23,8 @@ def kiosk_command(*args: str) -> list[str]:
 def run_cli(
     *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    """Runs ``kiosk ARGS`` to the end; a traceback or fail-safe report on its stderr fails."""
+    done = subprocess.run(
         kiosk_command(*args),
         cwd=REPO,
         env=env if env is not None else dict(os.environ),
@@ -30,6 +32,9 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+    found = trouble_in(done.stderr)
+    assert not found, "the kiosk reported trouble:\n" + "\n".join(found)
+    return done
 
 
 class KioskProcess:
@@ -49,6 +54,19 @@ class KioskProcess:
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
         )  # fmt: skip
+        self._expected: list[str] = []
+
+    def expect_stderr(self, *patterns: str) -> None:
+        """Trouble on stderr this test causes on purpose (regexes, searched around the line)."""
+        self._expected.extend(patterns)
+
+    def trouble(self) -> list[str]:
+        """Tracebacks and fail-safe reports on the kiosk's stderr that the test did not expect."""
+        return trouble_in(self.stderr(), self._expected)
+
+    def assert_clean(self) -> None:
+        found = self.trouble()
+        assert not found, "the kiosk reported trouble:\n" + "\n\n".join(found)
 
     def signal(self, signum: int) -> None:
         self.proc.send_signal(signum)
@@ -63,7 +81,8 @@ class KioskProcess:
             ) from None
 
     def stderr(self) -> str:
-        self._stderr.flush()
+        if not self._stderr.closed:
+            self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
 
     def kill(self) -> None:

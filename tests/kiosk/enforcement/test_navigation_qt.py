@@ -62,6 +62,7 @@ OUT_OF_THE_EXAM = [
 ]
 
 
+@pytest.mark.expect_log(r"kiosk.bridge: bridge hello from .* ignored: not the exam origin")
 @pytest.mark.parametrize("target", OUT_OF_THE_EXAM)
 def test_the_kiosk_refuses_to_load_anything_outside_the_exam(
     make: Make, qtbot: QtBot, server: ReportServer, run_id: str, target: str
@@ -97,6 +98,7 @@ def test_a_page_script_cannot_take_the_exam_elsewhere(
         assert [d["url"] for d in top_refusals(app)] == [url]
 
 
+@pytest.mark.expect_log(r"kiosk.app: the exam page did not load")
 def test_foreign_subframes_images_and_forms_do_not_load(
     make: Make, qtbot: QtBot, server: ReportServer, run_id: str
 ) -> None:
@@ -146,6 +148,7 @@ def test_a_block_rule_beats_the_exam_origin(
     assert "outside.html" in app.window.page.url().toString()
 
 
+@pytest.mark.expect_log(r"kiosk.app: the exam page did not load")
 def test_events_still_reach_the_page_after_a_refused_navigation(
     make: Make, qtbot: QtBot, server: ReportServer, run_id: str
 ) -> None:

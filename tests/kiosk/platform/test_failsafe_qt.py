@@ -20,6 +20,7 @@ class _Emitter(QObject):
     fired = pyqtSignal()
 
 
+@pytest.mark.expect_log(r"kiosk.failsafe: .*decide_something failed; answered safely")
 def test_a_failing_slot_is_logged_and_returns_the_safe_default(
     qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -37,6 +38,9 @@ def test_a_failing_slot_is_logged_and_returns_the_safe_default(
     assert "decide_something failed" in caplog.text and "boom" in caplog.text
 
 
+@pytest.mark.expect_log(
+    r"kiosk.bridge: setup\(\) failed inside the kiosk", r"kiosk.failsafe: KioskApp._observed failed"
+)
 def test_a_fault_inside_the_session_reaches_the_page_as_an_error_not_a_crash(
     make_kiosk: Callable[..., KioskApp],
     qtbot: QtBot,

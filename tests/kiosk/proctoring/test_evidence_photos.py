@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from detectors.camera import FacesSeen
 from detectors.faces import Face, Keypoint
@@ -106,6 +107,7 @@ def test_without_a_camera_frame_the_violation_still_counts_without_a_photo(
     assert list((tmp_path / "evidence").glob("*.jpg")) == []
 
 
+@pytest.mark.expect_log(r"kiosk.proctoring: evidence photo not saved")
 def test_a_photo_that_cannot_be_written_does_not_cost_the_violation(tmp_path: Path) -> None:
     p = proctor(tmp_path)
     (tmp_path / "evidence").write_text("a file where the evidence folder should be")
