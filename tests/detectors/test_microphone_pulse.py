@@ -108,18 +108,20 @@ detector = MicrophoneDetector(MicrophoneSource("default"), got)
 detector.start()
 result = {"started": got.wait_for(5, 10), "outages": []}
 for _ in range(int(sys.argv[1])):
-    before = len(got.errors)
+    before, backs = len(got.errors), len(got.backs)
     pulse.stop()  # the sound server dies: for PortAudio the device is gone
     lost = time.monotonic()
     while len(got.errors) == before and time.monotonic() - lost < 6:
         time.sleep(0.02)
     reported = time.monotonic() - lost
-    time.sleep(1.5)  # it retries every second meanwhile, without reporting again
+    time.sleep(1.5)  # the server stays down while the detector retries every second; the
+    # resumption below is the witness that any second report would have come by then
     pulse.start()
     back, blocks = time.monotonic(), len(got.levels)
     resumed = got.wait_for(blocks + 5, 10)
     result["outages"].append({
         "keys": [page_key(e) for e in got.errors[before:]],
+        "backs": len(got.backs) - backs,
         "reported_s": round(reported, 2),
         "resumed_s": round(time.monotonic() - back, 2) if resumed else None,
     })
@@ -151,3 +153,4 @@ def test_a_lost_device_is_reported_once_and_capture_resumes_when_it_is_back() ->
     for outage in answer["outages"]:
         assert outage["keys"] == ["4007:not_readable"], outage
         assert outage["resumed_s"] is not None, outage
+        assert outage["backs"] == 1, outage  # DeviceBack, published once it works again
