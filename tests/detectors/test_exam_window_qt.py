@@ -28,15 +28,10 @@ from kiosk.platform.qt import QApplication, QColor, QPalette, Qt, QWidget
 from kiosk.platform.x11.session import ALL_DESKTOPS, X11Error, X11Session
 from kiosk.platform.xvfb import VirtualDisplay
 from tests.support.paths import REPO
+from tests.support.xdo import windows_named, xdotool
 
 SCREEN = (0, 0, 1280, 800)
 Overlay = Callable[..., tuple[int, subprocess.Popen[str]]]
-
-
-def xdotool(*args: str) -> str:
-    return subprocess.run(
-        ["xdotool", *args], capture_output=True, text=True, timeout=10, check=True
-    ).stdout.strip()
 
 
 @pytest.fixture
@@ -384,11 +379,7 @@ def test_without_a_window_manager_a_new_window_maps_over_the_exam(
         return started[-1]
 
     def find(name: str) -> list[int]:
-        out = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--name", name],
-            env=env, capture_output=True, text=True, timeout=10,
-        )  # fmt: skip
-        return [int(w) for w in out.stdout.split()]
+        return [int(w) for w in windows_named(name, env=env)]
 
     try:
         with X11Session(managed.display) as x:

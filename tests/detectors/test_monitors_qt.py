@@ -25,6 +25,7 @@ from kiosk.enforcement.screen_covers import COVER_TEXT, ScreenBlanker
 from kiosk.platform.qt import QApplication, QLabel, QRect, QWidget
 from policies.monitors import decide_change, decide_setup, geometry, suspected
 from tests.support.paths import REPO
+from tests.support.xdo import active_window
 
 EXTRA = "KIOSK-EXTRA"
 EXTRA_SPEC = "640/169x800/211+640+0"
@@ -271,13 +272,8 @@ def exam(qapp: QApplication, qtbot: QtBot) -> QWidget:
     window.setGeometry(0, 0, 1280, 800)
     window.show()
     window.activateWindow()
-    qtbot.waitUntil(lambda: window.isActiveWindow() and active_window() == int(window.winId()))
+    qtbot.waitUntil(lambda: window.isActiveWindow() and active_window() == str(int(window.winId())))
     return window
-
-
-def active_window() -> int:
-    done = subprocess.run(["xdotool", "getactivewindow"], capture_output=True, text=True)
-    return int(done.stdout.strip() or 0)
 
 
 def covers(qapp: QApplication, exam: QWidget) -> list[QWidget]:
@@ -310,7 +306,7 @@ def test_blanker_covers_an_added_screen_and_uncovers_it_when_it_goes(
         # tests/kiosk/enforcement/test_screen_covers_qt.py.
         assert cover.palette().color(cover.backgroundRole()).name() == "#000000"
         # The cover took no focus, and a close request (Alt+F4, the window manager) is refused.
-        assert active_window() == int(exam.winId())
+        assert active_window() == str(int(exam.winId()))
         assert exam.isActiveWindow()
         assert cover.close() is False
         assert cover.isVisible()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from tests.support.process import KioskProcess
 from tests.support.server import ReportServer, event_names, events
+from tests.support.xdo import wait_active, xdotool
 
 Start = Callable[..., KioskProcess]
 
@@ -116,20 +115,6 @@ def test_a_missing_face_model_is_error_4005_not_a_crash(
     assert proc.wait(10) == 0
 
 
-def _wait_until_active(title: str, timeout: float = 20) -> None:
-    """Waits until the window manager has given the focus to the window called ``title``."""
-    deadline = time.monotonic() + timeout
-    name = ""
-    while time.monotonic() < deadline:
-        name = subprocess.run(
-            ["xdotool", "getactivewindow", "getwindowname"], capture_output=True, text=True
-        ).stdout.strip()
-        if name == title:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{title!r} never became the active window (last: {name!r})")
-
-
 @pytest.mark.parametrize(("key", "allowed"), [("Escape", False), ("alt+a", True)])
 def test_the_consent_screen_decides(
     kiosk: Start,
@@ -145,8 +130,8 @@ def test_the_consent_screen_decides(
         server.exam_url(run_id, "setup", {"trackingOptions": {"numHumans": True}}),
         "--camera", str(face_clip),
     )  # fmt: skip
-    _wait_until_active("kiosk: consent")  # modal: it takes the focus from the exam
-    subprocess.run(["xdotool", "key", key], check=True)
+    wait_active("kiosk: consent", timeout=20)  # modal: it takes the focus from the exam
+    xdotool("key", key)
     reports = server.wait_for(run_id, lambda r: any(x["type"] == "steps-done" for x in r))
     result = results(reports)[0]
     if allowed:

@@ -27,22 +27,11 @@ from tests.support.process import KioskProcess
 from tests.support.server import ReportServer
 from tests.support.tally import ESCAPES
 from tests.support.wm import keyboard_grab_status, net_wm_state, set_fullscreen
+from tests.support.xdo import active_window, xdotool
 
 OPTIONS = {
     "trackingOptions": {"tabSwitch": True, "captureSwitchedTab": True, "forceFullScreen": True}
 }
-
-
-def xdotool(*args: str) -> str:
-    return subprocess.run(
-        ["xdotool", *args], capture_output=True, text=True, timeout=10, check=True
-    ).stdout.strip()
-
-
-def active_window() -> str:
-    """The active window's id, or "" while there is none (between two windows)."""
-    out = subprocess.run(["xdotool", "getactivewindow"], capture_output=True, text=True)
-    return out.stdout.strip()
 
 
 def wait(what: str, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
@@ -502,7 +491,7 @@ def test_another_program_hiding_the_exam_window(exam: Exam, name: str, args: lis
             ) from None
         wait("the X server to show the exam", lambda: x_shown(exam), 5)
     finally:
-        subprocess.run(["xdotool", "set_desktop", "0"], check=False)
+        xdotool("set_desktop", "0", check=False)
     problems = locked(exam)
     ESCAPES.record(name, bool(problems))
     assert not problems, problems
@@ -523,7 +512,7 @@ def test_switching_desktops_leaves_the_exam_on_screen(exam: Exam) -> None:
         codes = new_codes(exam, before)
         first = evidence(exam, 5005)[-1]["cause"]
     finally:
-        subprocess.run(["xdotool", "set_desktop", "0"], check=False)
+        xdotool("set_desktop", "0", check=False)
     problems = locked(exam)
     hidden = not shown or "WITNESS" not in first
     ESCAPES.record("switch to another desktop", hidden or bool(problems))

@@ -12,14 +12,9 @@ from pathlib import Path
 from tests.support.paths import REPO
 from tests.support.process import KioskProcess
 from tests.support.server import ReportServer, event_names
+from tests.support.xdo import xdotool
 
 Start = Callable[..., KioskProcess]
-
-
-def xdotool(*args: str) -> str:
-    return subprocess.run(
-        ["xdotool", *args], capture_output=True, text=True, timeout=10, check=True
-    ).stdout.strip()
 
 
 def focus_events(reports: list[dict]) -> list[str]:

@@ -15,6 +15,7 @@ import pytest
 from tests.support.paths import REPO
 from tests.support.process import KioskProcess
 from tests.support.server import ReportServer, event_names, events
+from tests.support.xdo import window_named, xdotool
 
 Start = Callable[..., KioskProcess]
 
@@ -130,13 +131,7 @@ def test_the_window_is_fullscreen_and_frameless(
 ) -> None:
     proc = kiosk(server.exam_url(run_id, ""))
     server.wait_for(run_id, lambda r: any(x["type"] == "info" for x in r))
-    wid = subprocess.run(
-        ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^kiosk$"],
-        capture_output=True, text=True, timeout=10, check=True,
-    ).stdout.split()[0]  # fmt: skip
-    geometry = subprocess.run(
-        ["xdotool", "getwindowgeometry", wid], capture_output=True, text=True, check=True
-    ).stdout
+    geometry = xdotool("getwindowgeometry", window_named("^kiosk$"))
     assert "Position: 0,0" in geometry
     assert "Geometry: 1280x800" in geometry
     proc.signal(signal.SIGTERM)

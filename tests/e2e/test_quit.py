@@ -4,37 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import signal
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.process import KioskProcess
 from tests.support.server import ReportServer, event_names
+from tests.support.xdo import wait_active, xdotool
 
 Start = Callable[..., KioskProcess]
 PASSWORD = "teacher-says-done"
-
-
-def xdotool(*args: str) -> str:
-    return subprocess.run(
-        ["xdotool", *args], capture_output=True, text=True, timeout=10, check=True
-    ).stdout.strip()
-
-
-def active_window_name() -> str:
-    return subprocess.run(
-        ["xdotool", "getactivewindow", "getwindowname"], capture_output=True, text=True
-    ).stdout.strip()
-
-
-def wait_active(name: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while active_window_name() != name:
-        assert time.monotonic() < deadline, (
-            f"{name!r} never became active ({active_window_name()!r})"
-        )
-        time.sleep(0.05)
 
 
 def wait_decisions(proc: KioskProcess, count: int, timeout: float = 10) -> list:

@@ -21,6 +21,7 @@ from typing import Any
 
 from kiosk.platform.xvfb import VirtualDisplay
 from tests.support.qt_loop import until
+from tests.support.xdo import active_window, windows_named
 
 COVER_TITLE = "kiosk: unused screen"
 X_SCREENS = ("1280x800x24", "1024x768x24")
@@ -37,9 +38,8 @@ def _run(*args: str) -> str:
 
 def x_windows(display: str, screen: int, title: str) -> list[list[int]]:
     """Viewable windows titled ``title`` on X screen ``screen``: [x, y, width, height] each."""
-    found = _run("xdotool", "search", "--screen", str(screen), "--onlyvisible", "--name", title)
     rects = []
-    for wid in found.split():
+    for wid in windows_named(title, screen=screen):
         info = _run("xwininfo", "-display", display, "-id", wid)
         if "IsViewable" not in info:
             continue
@@ -80,10 +80,7 @@ def two_x_screens(xinerama: bool) -> dict[str, Any]:
         exam.showFullScreen()
         exam_id = str(int(exam.winId()))
 
-        def active() -> str:
-            return _run("xdotool", "getactivewindow").strip()
-
-        exam_active = until(app, lambda: exam.isActiveWindow() and active() == exam_id)
+        exam_active = until(app, lambda: exam.isActiveWindow() and active_window() == exam_id)
         exam_screen = exam.screen()
 
         def index(screen: Any) -> int | None:
@@ -133,7 +130,7 @@ def two_x_screens(xinerama: bool) -> dict[str, Any]:
                 for w in covers()
             ],
             "x_covers": x_covers(),
-            "exam_active_with_covers": active() == exam_id and exam.isActiveWindow(),
+            "exam_active_with_covers": active_window() == exam_id and exam.isActiveWindow(),
         }
         blanker.stop()
         blanker.stop()

@@ -20,6 +20,7 @@ from typing import Any
 
 from kiosk.platform.xvfb import VirtualDisplay
 from tests.support.qt_loop import until
+from tests.support.xdo import active_window
 
 
 def _xrandr(*args: str) -> None:
@@ -42,13 +43,7 @@ def two_heads() -> dict[str, Any]:
         exam.showFullScreen()
         exam_id = str(int(exam.winId()))
 
-        def active() -> str:
-            done = subprocess.run(
-                ["xdotool", "getactivewindow"], capture_output=True, text=True, timeout=10
-            )
-            return done.stdout.strip()
-
-        exam_active = until(app, lambda: exam.isActiveWindow() and active() == exam_id)
+        exam_active = until(app, lambda: exam.isActiveWindow() and active_window() == exam_id)
         blanker = ScreenBlanker(exam)
         blanker.start()
 
@@ -74,7 +69,7 @@ def two_heads() -> dict[str, Any]:
             "cover_geometry": None if c is None else list(c.geometry().getRect()),
             "cover_fullscreen": None if c is None else c.isFullScreen(),
             "exam_geometry": list(exam.geometry().getRect()),
-            "exam_active_with_cover": active() == exam_id,
+            "exam_active_with_cover": active_window() == exam_id,
         }
         _xrandr("--delmonitor", "RIGHT")
         result["gone_after_removal"] = until(

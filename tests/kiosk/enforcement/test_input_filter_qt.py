@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ from kiosk.platform.qt import (
 from policies.keys import SHORTCUTS, KeyPolicy
 from tests.support.paths import REPO
 from tests.support.server import ReportServer
+from tests.support.xdo import xdotool
 
 Decision = tuple[str, str, dict[str, Any]]
 MOD = Qt.KeyboardModifier
@@ -196,12 +196,11 @@ def test_auto_repeat_is_swallowed_but_not_reported_again(
     assert decisions == [("keys", "refused", {"chord": "Ctrl+W", "what": "close the window"})]
 
 
-@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
 def test_real_x_key_events_are_filtered_too(page: KioskApp, key_filter: Any, qtbot: QtBot) -> None:
     """xdotool types through the X server (XTEST), exactly as a keyboard does."""
     _, decisions = key_filter(lambda: [page.window])
     env = dict(os.environ)
-    subprocess.run(["xdotool", "key", "ctrl+w", "x"], env=env, check=True, timeout=10)
+    xdotool("key", "ctrl+w", "x", env=env)
     assert typed_keys(qtbot, page) == ["x"]
     assert decisions == [("keys", "refused", {"chord": "Ctrl+W", "what": "close the window"})]
 
