@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kiosk.platform.xvfb import VirtualDisplay  # noqa: E402
+from kiosk.platform.x11.xvfb import VirtualDisplay  # noqa: E402
 
 
 def per_event_ns(send: object, events: int, runs: int) -> float:

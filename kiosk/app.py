@@ -37,7 +37,7 @@ from kiosk.platform.qt import (
 from kiosk.platform.signals import SignalWakeup
 from kiosk.platform.x11.session import X11Session
 from kiosk.proctoring.proctor import Proctor
-from kiosk.sensors import DeviceSensors, WindowSensors
+from kiosk.proctoring.sensors import DeviceSensors, WindowSensors
 from kiosk.session.event_log import EventLog
 from kiosk.session.lifecycle import EngineInfo, Session, State
 from kiosk.session.record import SessionRecord, new_session_folder

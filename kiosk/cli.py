@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from kiosk import __version__
-from kiosk.errors import KioskExit, UsageError
+from kiosk.platform.errors import KioskExit, UsageError
 
 PROG = "kiosk"
 
@@ -79,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "demo":
-            from kiosk.launch.demo import run_demo
+            from kiosk.demo import run_demo
 
             return run_demo()
-        from kiosk.launch.run import resolve, start
+        from kiosk.launch.resolve import resolve, start
 
         return start(resolve(args, os.environ))
     except KioskExit as exc:

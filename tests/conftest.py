@@ -43,7 +43,7 @@ for _var, _sub in (
 for _var in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QTWEBENGINE_CHROMIUM_FLAGS"):
     os.environ.pop(_var, None)
 
-from kiosk.platform.xvfb import VirtualDisplay  # noqa: E402
+from kiosk.platform.x11.xvfb import VirtualDisplay  # noqa: E402
 
 _display = VirtualDisplay(width=1280, height=800).start()
 os.environ["DISPLAY"] = _display.display

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bridge.catalogue import violation_codes
-from kiosk.config.validation import describe
-from kiosk.errors import UsageError
+from kiosk.platform.errors import UsageError
+from kiosk.platform.validation import describe
 from kiosk.session.tracking import TrackingOptions
 from policies.quit import valid_hash
 from policies.trust import DEFAULT_WEIGHTS, ViolationWeight

@@ -12,7 +12,7 @@ import ctypes.util
 import os
 from collections.abc import Mapping
 
-from kiosk.errors import EngineStartError, UsageError
+from kiosk.platform.errors import EngineStartError, UsageError
 from kiosk.platform.x11.session import X11Error, X11Session
 from policies.engine import ALLOW_UNSAFE_ENV, EngineVerdict, decide
 

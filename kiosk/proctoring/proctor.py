@@ -22,7 +22,7 @@ from detectors.camera import CameraCapture, FacesSeen
 from detectors.faces import FaceDetector
 from detectors.microphone import MicrophoneDetector
 from kiosk.config.settings import ProctorSettings
-from kiosk.sensors import DeviceSensors
+from kiosk.proctoring.sensors import DeviceSensors
 from kiosk.session.evidence import EvidenceStore, Photo
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.tracking import TrackingOptions, needs_camera, needs_microphone

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.errors import UsageError
+from kiosk.platform.errors import UsageError
 
 
 class EventLog:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kiosk.config.validation import describe
+from kiosk.platform.validation import describe
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 

@@ -26,7 +26,7 @@ from detectors.exam_window import ExamWindowWatcher
 from detectors.window_state import ExamWindowState
 from kiosk.platform.qt import QApplication, QColor, QPalette, Qt, QWidget
 from kiosk.platform.x11.session import ALL_DESKTOPS, X11Error, X11Session
-from kiosk.platform.xvfb import VirtualDisplay
+from kiosk.platform.x11.xvfb import VirtualDisplay
 from tests.support.paths import REPO
 from tests.support.xdo import windows_named, xdotool
 

@@ -12,9 +12,9 @@ import pytest
 from bridge.origin import origin_of
 from kiosk import __version__
 from kiosk.cli import main
-from kiosk.errors import EngineStartError, UsageError
 from kiosk.launch import preflight
-from kiosk.launch.run import check_target
+from kiosk.launch.resolve import check_target
+from kiosk.platform.errors import EngineStartError, UsageError
 from policies import engine, window_mode
 
 # -- the exam URL ---------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def test_unit_tested_modules_do_not_load_qt() -> None:
     code = (
         "import sys\n"
         "import bridge.catalogue, bridge.docs, bridge.origin, kiosk.cli, kiosk.config.settings,"
-        " kiosk.config.docs, kiosk.launch.run, kiosk.launch.preflight, kiosk.session.record,"
+        " kiosk.config.docs, kiosk.launch.resolve, kiosk.launch.preflight, kiosk.session.record,"
         " kiosk.session.lifecycle, detectors.sources, kiosk.session.tracking, policies.trust,"
         " policies.engine, policies.window_mode\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(('PyQt6', 'kiosk.platform.qt')))\n"

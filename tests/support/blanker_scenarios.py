@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.platform.xvfb import VirtualDisplay
+from kiosk.platform.x11.xvfb import VirtualDisplay
 from tests.support.qt_loop import until
 from tests.support.xdo import active_window, windows_named
 

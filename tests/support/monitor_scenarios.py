@@ -18,7 +18,7 @@ import subprocess
 import sys
 from typing import Any
 
-from kiosk.platform.xvfb import VirtualDisplay
+from kiosk.platform.x11.xvfb import VirtualDisplay
 from tests.support.qt_loop import until
 from tests.support.xdo import active_window
 

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from kiosk.config.settings import KioskConfig, TrustScoreConfig, load
-from kiosk.errors import UsageError
+from kiosk.platform.errors import UsageError
 from policies.trust import DEFAULT_WEIGHTS, ViolationWeight
 
 

@@ -14,7 +14,7 @@ from detectors.faces import Face, Keypoint
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
 from kiosk.proctoring.proctor import Proctor
-from kiosk.sensors import DeviceSensors
+from kiosk.proctoring.sensors import DeviceSensors
 from kiosk.session.evidence import EvidenceStore
 from kiosk.session.tracking import TrackingOptions
 

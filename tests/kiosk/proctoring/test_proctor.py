@@ -14,7 +14,7 @@ import pytest
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
 from kiosk.proctoring.proctor import Proctor, secure_context
-from kiosk.sensors import DeviceSensors
+from kiosk.proctoring.sensors import DeviceSensors
 from kiosk.session.ports import SetupFailure
 from kiosk.session.tracking import TrackingOptions
 from tests.support.audio import noise, write_wav
@@ -128,7 +128,7 @@ import json, os, sys
 from pathlib import Path
 from kiosk.config.settings import ProctorSettings
 from kiosk.proctoring.proctor import Proctor
-from kiosk.sensors import DeviceSensors
+from kiosk.proctoring.sensors import DeviceSensors
 from kiosk.session.ports import SetupFailure
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.session.tracking import TrackingOptions

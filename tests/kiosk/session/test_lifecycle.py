@@ -463,7 +463,7 @@ def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
     from detectors.sources import CameraSource, MicrophoneSource
     from kiosk.config.settings import ProctorSettings
     from kiosk.proctoring.proctor import Proctor
-    from kiosk.sensors import DeviceSensors
+    from kiosk.proctoring.sensors import DeviceSensors
 
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"a file standing in for a video: check() only asks the OS about it")
@@ -495,7 +495,7 @@ def _with_devices(record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Pat
     from detectors.sources import CameraSource, MicrophoneSource
     from kiosk.config.settings import ProctorSettings
     from kiosk.proctoring.proctor import Proctor
-    from kiosk.sensors import DeviceSensors
+    from kiosk.proctoring.sensors import DeviceSensors
 
     sensors = DeviceSensors(
         CameraSource("none"), MicrophoneSource("none"), ProctorSettings(), lambda _: None

@@ -15,8 +15,8 @@ import platformdirs
 
 from detectors.sources import parse_camera, parse_microphone
 from kiosk.config import settings as config_mod
-from kiosk.errors import UsageError
 from kiosk.launch.options import RunOptions
+from kiosk.platform.errors import UsageError
 from policies import window_mode
 
 if TYPE_CHECKING:

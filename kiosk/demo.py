@@ -49,10 +49,10 @@ def _describe(names: tuple[str, ...], detail: dict[str, Any]) -> str:
 
 def run_demo() -> int:
     from kiosk.launch import preflight
-    from kiosk.platform.xvfb import DisplayError, VirtualDisplay
+    from kiosk.platform.x11.xvfb import DisplayError, VirtualDisplay
 
     verdict = preflight.check_engine_environment(os.environ)
-    folder = Path(str(resources.files("kiosk.launch").joinpath("demo_exam")))
+    folder = Path(str(resources.files("kiosk").joinpath("demo_exam")))
     server = _serve(folder)
     unattended = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     xdisplay: VirtualDisplay | None = None
@@ -89,7 +89,7 @@ def run_demo() -> int:
 
 
 def _run(opts: RunOptions, unattended: bool) -> int:
-    from kiosk.launch.run import make_qapplication, release_qapplication
+    from kiosk.launch.resolve import make_qapplication, release_qapplication
 
     qapp = make_qapplication()
     from bridge.messages import FiredEvent
