@@ -82,9 +82,13 @@ def main(argv: list[str] | None = None) -> int:
             from kiosk.demo import run_demo
 
             return run_demo()
-        from kiosk.launch.resolve import resolve, start
+        from kiosk.launch.resolve import resolve
 
-        return start(resolve(args, os.environ))
+        opts = resolve(args, os.environ)
+        from kiosk.app import KioskApp
+        from kiosk.launch.qapplication import make_qapplication
+
+        return KioskApp(make_qapplication(), opts).run()
     except KioskExit as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code

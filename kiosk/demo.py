@@ -89,7 +89,7 @@ def run_demo() -> int:
 
 
 def _run(opts: RunOptions, unattended: bool) -> int:
-    from kiosk.launch.resolve import make_qapplication, release_qapplication
+    from kiosk.launch.qapplication import make_qapplication, release_qapplication
 
     qapp = make_qapplication()
     from bridge.messages import FiredEvent

@@ -1,46 +1,20 @@
-"""From parsed arguments to a running kiosk: merge the configuration layers, check, start."""
+"""From parsed arguments to what one run does: the configuration layers merged and checked."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import platformdirs
 
 from detectors.sources import parse_camera, parse_microphone
 from kiosk.config import settings as config_mod
 from kiosk.launch.options import RunOptions
+from kiosk.launch.target import check_target
 from kiosk.platform.errors import UsageError
 from policies import window_mode
-
-if TYPE_CHECKING:
-    from kiosk.platform.qt import QApplication
-
-
-def check_target(target: str) -> str:
-    """An http(s) URL with a host; anything else is a clear usage error."""
-    text = target.strip()
-    if any(c.isspace() for c in text):
-        raise UsageError(f"TARGET {target!r}: a URL cannot contain spaces")
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https"):
-        shown = parts.scheme or "no scheme"
-        raise UsageError(
-            f"TARGET {target!r}: {shown} is not supported; give an http:// or https:// exam URL"
-        )
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise UsageError(f"TARGET {target!r}: the port is not a number from 0 to 65535") from None
-    if not parts.hostname:
-        raise UsageError(f"TARGET {target!r}: the URL has no host")
-    return text
 
 
 def _writable_dir(path: Path, flag: str) -> Path:
@@ -95,32 +69,3 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
         fullscreen=mode.fullscreen,
         engine=verdict,
     )
-
-
-def make_qapplication() -> QApplication:
-    """Checks the display and Qt, then creates the one QApplication (argv must not be empty)."""
-    from kiosk.launch import preflight
-    from kiosk.platform import logs
-
-    preflight.check_display(os.environ)
-    preflight.import_qt()
-    from kiosk.platform.qt import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0] or "kiosk"])
-    assert isinstance(app, QApplication)
-    logs.route_qt_messages()
-    return app
-
-
-def release_qapplication(qapp: QApplication) -> None:
-    """Destroys the QApplication now, while its display still exists (the demo's Xvfb)."""
-    from kiosk.platform.qt import QCoreApplication, QEvent, sip
-
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    sip.delete(qapp)
-
-
-def start(opts: RunOptions) -> int:
-    from kiosk.app import KioskApp
-
-    return KioskApp(make_qapplication(), opts).run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from policies import engine
 from policies.engine import decide
 
 
@@ -22,3 +23,108 @@ def test_engine_settings_that_swap_processes_or_intercept_traffic_are_unsafe(
 ) -> None:
     verdict = decide(env)
     assert not verdict.allowed and verdict.unsafe
+
+
+# -- engine settings from the environment ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        "--remote-debugging-port=9222",
+        "--no-sandbox",
+        "--disable-web-security",
+        "--disable-gpu --no-sandbox",
+        "--REMOTE-DEBUGGING-PORT=9222",
+        '"--no-sandbox"',  # Qt strips the quotes too
+        "--user-data-dir=/tmp/x",
+        '--no-sandbox "',  # unbalanced quote: still found
+    ],
+)
+def test_dangerous_chromium_flags_are_unsafe(flags: str) -> None:
+    verdict = engine.decide({"QTWEBENGINE_CHROMIUM_FLAGS": flags})
+    assert not verdict.allowed
+    assert len(verdict.unsafe) == 1
+    assert verdict.unsafe[0].startswith("QTWEBENGINE_CHROMIUM_FLAGS ")
+
+
+def test_remote_debugging_variable_is_unsafe() -> None:
+    verdict = engine.decide({"QTWEBENGINE_REMOTE_DEBUGGING": "9222"})
+    assert not verdict.allowed
+    assert verdict.unsafe == ("QTWEBENGINE_REMOTE_DEBUGGING=9222",)
+
+
+def test_disable_sandbox_variable_is_unsafe() -> None:
+    verdict = engine.decide({"QTWEBENGINE_DISABLE_SANDBOX": "1"})
+    assert not verdict.allowed
+    assert verdict.sandbox_disabled
+
+
+@pytest.mark.parametrize("value", ["0", "false", ""])
+def test_disable_sandbox_with_any_value_is_unsafe(value: str) -> None:
+    """Qt disables the sandbox when the variable is *set*, whatever its value.
+
+    QtWebEngine's web_engine_context.cpp: ``qEnvironmentVariableIsSet(kDisableSandboxEnv)``;
+    with the installed Qt 6.11, QTWEBENGINE_DISABLE_SANDBOX=0 prints "Sandboxing disabled by
+    user." and runs as root, which only works without the sandbox.
+    """
+    verdict = engine.decide({"QTWEBENGINE_DISABLE_SANDBOX": value})
+    assert not verdict.allowed, f"QTWEBENGINE_DISABLE_SANDBOX={value!r} disables Qt's sandbox"
+    assert verdict.sandbox_disabled
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        "-no-sandbox",
+        "-remote-debugging-port=9222",
+        "-disable-web-security",
+    ],
+)
+def test_single_dash_chromium_flags_are_unsafe(flags: str) -> None:
+    """Chromium's CommandLine takes both '--' and '-' as switch prefixes on POSIX."""
+    verdict = engine.decide({"QTWEBENGINE_CHROMIUM_FLAGS": flags})
+    assert not verdict.allowed, f"{flags} reaches Chromium as a switch"
+
+
+def test_flags_are_split_as_qt_splits_them() -> None:
+    """Qt splits QTWEBENGINE_CHROMIUM_FLAGS on spaces and double quotes only, not as a shell.
+
+    For Qt, this is three arguments: ``--x='``, ``--no-sandbox`` and ``'``.
+    """
+    verdict = engine.decide({"QTWEBENGINE_CHROMIUM_FLAGS": "--x=' --no-sandbox '"})
+    assert not verdict.allowed
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu"},
+        {"QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu --enable-logging --v=1"},
+        {"QTWEBENGINE_CHROMIUM_FLAGS": ""},
+        {"KIOSK_TEST_ALLOW_UNSAFE_ENGINE": "1"},
+    ],
+)
+def test_harmless_settings_pass(env: dict[str, str]) -> None:
+    verdict = engine.decide(env)
+    assert verdict.allowed
+    assert verdict.unsafe == ()
+    assert not verdict.sandbox_disabled
+
+
+def test_unsafe_settings_are_allowed_only_by_the_test_variable() -> None:
+    env = {
+        "QTWEBENGINE_DISABLE_SANDBOX": "1",
+        "QTWEBENGINE_CHROMIUM_FLAGS": "--remote-debugging-port=9222",
+    }
+    assert not engine.decide(env).allowed
+    assert not engine.decide({**env, engine.ALLOW_UNSAFE_ENV: "0"}).allowed
+    assert not engine.decide({**env, engine.ALLOW_UNSAFE_ENV: ""}).allowed
+    verdict = engine.decide({**env, engine.ALLOW_UNSAFE_ENV: "1"})
+    assert verdict.allowed
+    assert verdict.unsafe == (
+        "QTWEBENGINE_DISABLE_SANDBOX=1",
+        "QTWEBENGINE_CHROMIUM_FLAGS --remote-debugging-port=9222",
+    )
+    assert verdict.sandbox_disabled

@@ -1,0 +1,33 @@
+"""The one QApplication of a run: created once the display and Qt are known to work."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.platform.qt import QApplication
+
+
+def make_qapplication() -> QApplication:
+    """Checks the display and Qt, then creates the one QApplication (argv must not be empty)."""
+    from kiosk.launch import preflight
+    from kiosk.platform import logs
+
+    preflight.check_display(os.environ)
+    preflight.import_qt()
+    from kiosk.platform.qt import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0] or "kiosk"])
+    assert isinstance(app, QApplication)
+    logs.route_qt_messages()
+    return app
+
+
+def release_qapplication(qapp: QApplication) -> None:
+    """Destroys the QApplication now, while its display still exists (the demo's Xvfb)."""
+    from kiosk.platform.qt import QCoreApplication, QEvent, sip
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    sip.delete(qapp)
