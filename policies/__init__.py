@@ -1,1 +1,2 @@
-"""Decisions and enforcement. Policies decide; they do not sense. The default is deny."""
+"""Every decision, pure: given what was observed or asked, what the kiosk does. No Qt, no
+imports of the rest of the project; the default is deny."""

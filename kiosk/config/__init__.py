@@ -1,0 +1,1 @@
+"""The configuration: every option declared once, validated, and its generated documentation."""
