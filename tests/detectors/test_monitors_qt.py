@@ -8,12 +8,10 @@ of the 1280x800 display; Qt shows it as a screen within milliseconds. Every moni
 from __future__ import annotations
 
 import itertools
-import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import screeninfo
@@ -24,7 +22,7 @@ from detectors.monitors import Head, MonitorDetector, MonitorsSnapshot, os_heads
 from kiosk.enforcement.screen_covers import COVER_TEXT, ScreenBlanker
 from kiosk.platform.qt import QApplication, QLabel, QRect, QWidget
 from policies.monitors import decide_change, decide_setup, geometry, suspected
-from tests.support.paths import REPO
+from tests.support.process import run_json
 from tests.support.xdo import active_window
 
 EXTRA = "KIOSK-EXTRA"
@@ -345,17 +343,8 @@ def test_blanker_started_with_two_screens_covers_the_other_one(
     assert covers(qapp, exam) == []
 
 
-def run_scenario(name: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.support.monitor_scenarios", name],
-        cwd=REPO,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+def run_scenario(name: str) -> dict[str, Any]:
+    result: dict[str, Any] = run_json("-m", "tests.support.monitor_scenarios", name, timeout=60)
     return result
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import stat
@@ -20,6 +19,7 @@ from kiosk.platform.qt import QApplication, QColor, QGuiApplication, QImage
 from kiosk.session.evidence import EvidenceStore
 from tests.support.devices import page_key
 from tests.support.paths import REPO
+from tests.support.process import run_json
 
 RED = (300, 200, 300, 200)  # where the other application's window is asked to appear
 
@@ -125,16 +125,7 @@ def _probe(platform: str | None, mode: str) -> dict[str, object]:
     env = {k: v for k, v in os.environ.items() if k != "XDG_SESSION_TYPE"}
     if platform is not None:
         env["QT_QPA_PLATFORM"] = platform
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.support.capture_probe", mode],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    result: dict[str, object] = run_json("-m", "tests.support.capture_probe", mode, env=env)
     return result
 
 

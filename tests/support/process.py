@@ -37,6 +37,21 @@ def run_cli(
     return done
 
 
+def run_json(*argv: str, env: dict[str, str] | None = None, timeout: float = 60) -> Any:
+    """Runs ``python ARGV`` in the checkout (a scenario or probe of tests/support); the JSON
+    object its last line of output prints. A failing run fails the test, with its stderr."""
+    done = subprocess.run(
+        [sys.executable, *argv],
+        cwd=REPO,
+        env=env if env is not None else dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 class KioskProcess:
     def __init__(self, tmp: Path, url: str, *extra: str, env: dict[str, str] | None = None) -> None:
         self.tmp = tmp

@@ -13,16 +13,20 @@ import time
 from collections.abc import Mapping
 
 
-def xdotool(*args: str, env: Mapping[str, str] | None = None, check: bool = True) -> str:
-    """Runs ``xdotool ARGS``; its output, stripped. A failing command fails the test, unless
-    ``check`` is off (putting things back in a ``finally``)."""
-    done = subprocess.run(
+def _run(args: tuple[str, ...], env: Mapping[str, str] | None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         ["xdotool", *args],
         capture_output=True,
         text=True,
         timeout=10,
         env=None if env is None else dict(env),
     )
+
+
+def xdotool(*args: str, env: Mapping[str, str] | None = None, check: bool = True) -> str:
+    """Runs ``xdotool ARGS``; its output, stripped. A failing command fails the test, unless
+    ``check`` is off (putting things back in a ``finally``)."""
+    done = _run(args, env)
     if check and done.returncode != 0:
         raise AssertionError(f"xdotool {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout.strip()
@@ -30,13 +34,7 @@ def xdotool(*args: str, env: Mapping[str, str] | None = None, check: bool = True
 
 def _asked(*args: str, env: Mapping[str, str] | None = None) -> str:
     """A question whose 'no' is a failure exit (no active window, nothing found): ""."""
-    done = subprocess.run(
-        ["xdotool", *args],
-        capture_output=True,
-        text=True,
-        timeout=10,
-        env=None if env is None else dict(env),
-    )
+    done = _run(args, env)
     return done.stdout.strip() if done.returncode == 0 else ""
 
 

@@ -8,28 +8,15 @@ in a subprocess on a private Xvfb (tests/support/blanker_scenarios.py).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from types import SimpleNamespace
 from typing import Any
 
 from kiosk.platform.geometry import overlap
-from tests.support.paths import REPO
+from tests.support.process import run_json
 
 
 def run_scenario(name: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.support.blanker_scenarios", name],
-        cwd=REPO,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = run_json("-m", "tests.support.blanker_scenarios", name, timeout=90)
     return result
 
 
