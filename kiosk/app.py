@@ -39,6 +39,7 @@ from kiosk.platform.x11.session import X11Session
 from kiosk.proctoring.proctor import Proctor
 from kiosk.proctoring.sensors import DeviceSensors, WindowSensors
 from kiosk.session.event_log import EventLog
+from kiosk.session.evidence import EvidenceStore
 from kiosk.session.lifecycle import EngineInfo, Session, State
 from kiosk.session.record import SessionRecord, new_session_folder
 from kiosk.session.tracking import TrackingOptions
@@ -108,10 +109,13 @@ class KioskApp(QObject):
         devices = DeviceSensors(
             opts.camera, opts.microphone, opts.config.proctoring, self.bus.publish
         )  # publish is thread-safe: a queued signal into this thread
+        self.evidence = EvidenceStore(
+            self.folder / "evidence", opts.config.proctoring.photo_capacity
+        )
         self.proctor = Proctor(
             devices,
             opts.config.proctoring,
-            self.folder,
+            self.evidence,
             opts.url,
             lambda wanted: consent.ask(self.window, wanted),
             on_prepare=self._prepare_elements,
@@ -122,7 +126,7 @@ class KioskApp(QObject):
             policy,
             opts.fullscreen,
             self._note_decision,
-            lambda: self.proctor.store,
+            self.evidence,
             self.x11,
         )
         self.lockdown.on_quit_key = lambda chord: self.request_quit(

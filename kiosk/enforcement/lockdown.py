@@ -54,7 +54,7 @@ class Lockdown(QObject):
         policy: PolicySettings,
         fullscreen_mode: bool,
         decided: Decided,
-        evidence: Callable[[], EvidenceStore | None],
+        evidence: EvidenceStore,
         x11: X11Session | None,
     ) -> None:
         super().__init__(window)
@@ -187,14 +187,10 @@ class Lockdown(QObject):
         wanted = self.options is not None and self.options.captureSwitchedTab
         if not (wanted or self._policy.force_capture_switched_tab):
             return {}, []
-        store = self._evidence()
+        store = self._evidence
         t = time.time()
         try:
             image = capture_screen(self._window.screen())
-            if store is None:
-                raise DeviceError(
-                    "screen", Problem.FAILED, "there is no evidence store for this session"
-                )
             if store.full:
                 return {"screenshot": None, "screenshotNote": "the evidence pool is full"}, []
             try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,7 +53,7 @@ class Proctor:
         self,
         sensors: DeviceSensors,
         settings: ProctorSettings,
-        folder: Path,
+        store: EvidenceStore,
         exam_url: str,
         ask_consent: Callable[[list[str]], bool],
         on_prepare: Callable[[TrackingOptions], None] | None = None,
@@ -64,7 +63,7 @@ class Proctor:
         self.settings = settings
         self.exam_url = exam_url
         self._ask_consent = ask_consent
-        self.store = EvidenceStore(folder / "evidence", settings.photo_capacity)
+        self.store = store  # the session folder's evidence photos, shared with the lockdown
         self.camera: CameraCapture | None = None
         self.microphone: MicrophoneDetector | None = None
         self._faces: FaceDetector | None = None

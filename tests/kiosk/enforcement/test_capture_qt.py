@@ -18,7 +18,7 @@ def test_a_capture_that_cannot_be_written_is_4012(
 ) -> None:
     app = make_kiosk(server.url("plain.html"))
     app.lockdown.options = TrackingOptions(captureSwitchedTab=True)
-    folder = app.proctor.store.folder
+    folder = app.evidence.folder
     folder.parent.mkdir(parents=True, exist_ok=True)
     folder.write_text("not a folder")  # mkdir of the evidence folder now fails: ENOTDIR/EEXIST
     extra, errors = app.lockdown.switched_away()

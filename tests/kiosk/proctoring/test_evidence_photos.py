@@ -54,7 +54,8 @@ def proctor(tmp_path: Path, capacity: int = 30) -> Proctor:
     sensors = DeviceSensors(
         CameraSource("file", path=clip), MicrophoneSource("none"), settings, lambda _: None
     )
-    p = Proctor(sensors, settings, tmp_path, "http://127.0.0.1/", lambda _: True)
+    store = EvidenceStore(tmp_path / "evidence", capacity)
+    p = Proctor(sensors, settings, store, "http://127.0.0.1/", lambda _: True)
     assert p.check(TrackingOptions(numHumans=True))["camera"] == "granted"
     return p
 

@@ -15,6 +15,7 @@ from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
 from kiosk.proctoring.proctor import Proctor, secure_context
 from kiosk.proctoring.sensors import DeviceSensors
+from kiosk.session.evidence import EvidenceStore
 from kiosk.session.ports import SetupFailure
 from kiosk.session.tracking import TrackingOptions
 from tests.support.audio import noise, write_wav
@@ -38,7 +39,8 @@ def proctor(
         return consent
 
     sensors = DeviceSensors(camera, microphone, ProctorSettings(), lambda _: None)
-    return Proctor(sensors, ProctorSettings(), tmp_path, url, ask)
+    store = EvidenceStore(tmp_path / "evidence", ProctorSettings().photo_capacity)
+    return Proctor(sensors, ProctorSettings(), store, url, ask)
 
 
 @pytest.fixture
@@ -129,6 +131,7 @@ from pathlib import Path
 from kiosk.config.settings import ProctorSettings
 from kiosk.proctoring.proctor import Proctor
 from kiosk.proctoring.sensors import DeviceSensors
+from kiosk.session.evidence import EvidenceStore
 from kiosk.session.ports import SetupFailure
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.session.tracking import TrackingOptions
@@ -141,7 +144,8 @@ sensors = DeviceSensors(
     CameraSource("file", path=Path(camera)), MicrophoneSource("file", path=Path(mic)),
     ProctorSettings(), lambda _: None,
 )
-p = Proctor(sensors, ProctorSettings(), Path(sys.argv[4]), "http://127.0.0.1/", lambda _: True)
+store = EvidenceStore(Path(sys.argv[4]) / "evidence", 30)
+p = Proctor(sensors, ProctorSettings(), store, "http://127.0.0.1/", lambda _: True)
 try:
     print(json.dumps({"uid": os.getuid(), "checks": p.check(TrackingOptions(**options))}))
 except SetupFailure as exc:

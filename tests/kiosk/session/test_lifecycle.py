@@ -464,6 +464,7 @@ def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
     from kiosk.config.settings import ProctorSettings
     from kiosk.proctoring.proctor import Proctor
     from kiosk.proctoring.sensors import DeviceSensors
+    from kiosk.session.evidence import EvidenceStore
 
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"a file standing in for a video: check() only asks the OS about it")
@@ -477,7 +478,8 @@ def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
         CameraSource("file", path=clip), MicrophoneSource("none"), ProctorSettings(),
         lambda _: None,
     )  # fmt: skip
-    proctor = Proctor(sensors, ProctorSettings(), tmp_path, "http://127.0.0.1/", consent)
+    store = EvidenceStore(tmp_path / "evidence", 30)
+    proctor = Proctor(sensors, ProctorSettings(), store, "http://127.0.0.1/", consent)
     session = Session(
         record, sink, engine=ENGINE, minimum_chromium=120, weights=DEFAULT_WEIGHTS,
         devices=proctor, clock=clock,
@@ -496,11 +498,13 @@ def _with_devices(record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Pat
     from kiosk.config.settings import ProctorSettings
     from kiosk.proctoring.proctor import Proctor
     from kiosk.proctoring.sensors import DeviceSensors
+    from kiosk.session.evidence import EvidenceStore
 
     sensors = DeviceSensors(
         CameraSource("none"), MicrophoneSource("none"), ProctorSettings(), lambda _: None
     )
-    proctor = Proctor(sensors, ProctorSettings(), tmp_path, "http://127.0.0.1/", lambda _: True)
+    store = EvidenceStore(tmp_path / "evidence", 30)
+    proctor = Proctor(sensors, ProctorSettings(), store, "http://127.0.0.1/", lambda _: True)
     return Session(
         record, sink, engine=ENGINE, minimum_chromium=120, weights=DEFAULT_WEIGHTS,
         devices=proctor, clock=clock,
