@@ -10,6 +10,9 @@ no code of its own is 4005, "hardware error ... or another error".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,11 @@ def setup_refusal(camera: str | None, microphone: str | None) -> PageCode | None
     if microphone is not None:
         return page_code("microphone", microphone)
     return None
+
+
+def secure_context(url: str) -> bool:
+    """Whether a camera or a microphone may serve this exam: https, or plain http on this
+    computer only (as browsers define a secure context); else setup() is refused with 4004."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" or host in LOCAL_HOSTS or host.startswith("127.")

@@ -153,6 +153,12 @@ def _candidates(chord: str) -> list[str]:
     return found
 
 
+def drop_allowed(files: bool, uploads: bool, clipboard: ClipboardMode) -> bool:
+    """A drag from another program dropped on the exam: files are an upload, text or links a
+    paste from outside."""
+    return uploads if files else clipboard == "allow"
+
+
 @functools.lru_cache(maxsize=4096)  # the key filter asks on every key press
 def decide_key(chord: str, policy: KeyPolicy) -> KeyDecision:
     chord = normalise(chord)

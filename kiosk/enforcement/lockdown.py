@@ -33,7 +33,7 @@ from kiosk.session.record import Decided
 from kiosk.session.tracking import TrackingOptions
 from policies.devices import page_code
 from policies.fullscreen import decide_fullscreen
-from policies.keys import ASKS_TO_QUIT, KeyPolicy
+from policies.keys import ASKS_TO_QUIT, KeyPolicy, drop_allowed
 from policies.monitors import (
     MonitorPolicy,
     decide_change,
@@ -99,8 +99,7 @@ class Lockdown(QObject):
             self.keeper.attach()
 
     def _drop_allowed(self, files: bool) -> bool:
-        """A drag from another program: files are an upload, text a paste from outside."""
-        return self._policy.uploads if files else self._policy.clipboard == "allow"
+        return drop_allowed(files, self._policy.uploads, self._policy.clipboard)
 
     def _key_refused(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
         self._decided(policy, decision, detail)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from detectors.audio_level import AudioLevel
 from detectors.base import DeviceError, Observation
@@ -25,22 +24,14 @@ from kiosk.proctoring.sensors import DeviceSensors
 from kiosk.session.evidence import EvidenceStore, Photo
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.tracking import TrackingOptions, needs_camera, needs_microphone
-from policies.devices import BOTH_DENIED, page_code, setup_refusal
+from policies.devices import BOTH_DENIED, page_code, secure_context, setup_refusal
 from policies.evidence import Finding, ProctorWatch
 from policies.photos import schedule
 
 log = logging.getLogger("kiosk.proctoring")
 
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 RANDOM_PHOTO = 5003
 CONSENT_DECLINED = 4004  # also: the exam is not a secure context
-
-
-def secure_context(url: str) -> bool:
-    """https, or plain http on this computer only (as browsers define a secure context)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return parts.scheme == "https" or host in LOCAL_HOSTS or host.startswith("127.")
 
 
 def _failure(error: DeviceError) -> SetupFailure:

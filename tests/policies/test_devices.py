@@ -6,7 +6,15 @@ import pytest
 
 from bridge.catalogue import lookup
 from detectors.base import Problem
-from policies.devices import BOTH_DENIED, OTHER, PAGE_CODES, PageCode, page_code, setup_refusal
+from policies.devices import (
+    BOTH_DENIED,
+    OTHER,
+    PAGE_CODES,
+    PageCode,
+    page_code,
+    secure_context,
+    setup_refusal,
+)
 
 #: What each detector can report (detectors/camera.py, faces.py, microphone.py and its
 #: captures, screen_capture.py): each must have its own code, none may fall back to 4005.
@@ -65,3 +73,18 @@ def test_setup_refuses_with_4006_only_when_both_are_denied() -> None:
     assert setup_refusal(None, "denied") == PageCode(4003)
     assert setup_refusal("not_found", None) == PageCode(4008, "not_found")
     assert setup_refusal(None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "secure"),
+    [
+        ("https://exam.example.org/", True),
+        ("http://127.0.0.1:8000/", True),
+        ("http://localhost/", True),
+        ("http://[::1]:8080/", True),
+        ("http://exam.example.org/", False),
+        ("http://10.0.0.7/", False),
+    ],
+)
+def test_secure_context(url: str, secure: bool) -> None:
+    assert secure_context(url) is secure

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from policies.keys import SHORTCUTS, KeyPolicy, decide_key, normalise
+from policies.keys import SHORTCUTS, ClipboardMode, KeyPolicy, decide_key, drop_allowed, normalise
 
 POLICIES = [
     KeyPolicy(allow_zoom=zoom, allow_reload=reload, clipboard=clipboard)
@@ -154,3 +154,18 @@ def test_every_entry_of_the_table_is_decided_and_normalised() -> None:
 def test_chords_are_normalised(spelled: str, chord: str) -> None:
     assert normalise(spelled) == chord
     assert decide_key(spelled, KeyPolicy()).chord == chord
+
+
+@pytest.mark.parametrize(
+    ("files", "uploads", "clipboard", "allowed"),
+    [
+        (True, False, "allow", False),  # files are an upload: refused unless uploads are on
+        (True, True, "block", True),
+        (False, True, "isolated", False),  # text from outside is a paste from outside
+        (False, False, "allow", True),
+    ],
+)
+def test_a_drop_from_another_program(
+    files: bool, uploads: bool, clipboard: ClipboardMode, allowed: bool
+) -> None:
+    assert drop_allowed(files, uploads, clipboard) is allowed

@@ -13,7 +13,7 @@ import pytest
 
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
-from kiosk.proctoring.proctor import Proctor, secure_context
+from kiosk.proctoring.proctor import Proctor
 from kiosk.proctoring.sensors import DeviceSensors
 from kiosk.session.evidence import EvidenceStore
 from kiosk.session.ports import SetupFailure
@@ -77,21 +77,6 @@ def test_declined_consent_is_4004(tmp_path: Path, wav: Path) -> None:
     assert failure.value.code == 4004
     assert "declined" in failure.value.message
     assert p.microphone is None  # released: the student may retry
-
-
-@pytest.mark.parametrize(
-    ("url", "secure"),
-    [
-        ("https://exam.example.org/", True),
-        ("http://127.0.0.1:8000/", True),
-        ("http://localhost/", True),
-        ("http://[::1]:8080/", True),
-        ("http://exam.example.org/", False),
-        ("http://10.0.0.7/", False),
-    ],
-)
-def test_secure_context(url: str, secure: bool) -> None:
-    assert secure_context(url) is secure
 
 
 def test_an_insecure_exam_url_is_4004_before_any_device_opens(tmp_path: Path, wav: Path) -> None:
