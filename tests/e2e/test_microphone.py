@@ -28,8 +28,14 @@ def test_the_default_microphone_hears_speech_played_into_the_room(
     reports = server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
     checks = events(reports)[0]["detail"]["checks"]
     assert checks["microphone"] == "granted"
-    pulse.play(speech).wait(30)
-    reports = server.wait_for(run_id, lambda r: "apEvidenceEvent:5004" in event_names(r))
+    assert pulse.play(speech).wait(30) == 0
+    try:
+        reports = server.wait_for(run_id, lambda r: "apEvidenceEvent:5004" in event_names(r))
+    except AssertionError as exc:  # say what the kiosk and the sound server saw
+        pulse_log = pulse.log.read_text(errors="replace")[-2000:] if pulse.log.exists() else ""
+        raise AssertionError(
+            f"{exc}\nkiosk:\n{proc.stderr()[-3000:]}\npulse:\n{pulse_log}"
+        ) from None
     assert event_names(reports).count("apEvidenceEvent:5004") == 1
     proc.signal(signal.SIGTERM)
     assert proc.wait(10) == 0
