@@ -9,3 +9,4 @@ TESTS = REPO / "tests"
 SUPPORT = TESTS / "support"
 PAGES = TESTS / "pages"
 DATA = TESTS / "data"
+SEB_FILES = DATA / "seb"  # SEB's and Moodle's own .seb files (see its README)

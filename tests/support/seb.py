@@ -1,0 +1,38 @@
+"""Writing .seb containers the way Safe Exam Browser does, for the containers no fixture has.
+
+The encryption is RNCryptor v3's password format; kiosk's reader, which the tests check
+against a file the real ``rncryptor`` package wrote (tests/data/seb), reads what this writes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+
+def _key(password: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha1", password.encode("utf-8"), salt, 10_000, 32)
+
+
+def rncryptor_v3(plaintext: bytes, password: str) -> bytes:
+    enc_salt, hmac_salt, iv = os.urandom(8), os.urandom(8), os.urandom(16)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plaintext) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(_key(password, enc_salt)), modes.CBC(iv)).encryptor()
+    body = b"\x03\x01" + enc_salt + hmac_salt + iv + encryptor.update(padded)
+    body += encryptor.finalize()
+    return body + hmac.new(_key(password, hmac_salt), body, hashlib.sha256).digest()
+
+
+def container(prefix: bytes, payload: bytes) -> bytes:
+    """gzip(prefix + payload), as SEB writes every container."""
+    return gzip.compress(prefix + payload)
+
+
+def encrypted(xml: bytes, password: str, prefix: bytes = b"pswd") -> bytes:
+    return container(prefix, rncryptor_v3(gzip.compress(xml), password))
