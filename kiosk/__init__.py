@@ -1,3 +1,5 @@
 """kiosk: a lockdown exam browser with on-device proctoring."""
 
-__version__ = "0.1.0"
+from kiosk.platform.version import VERSION as __version__
+
+__all__ = ["__version__"]

@@ -141,6 +141,20 @@ def test_no_cycle_between_packages() -> None:
     assert _cycles(graph) == []
 
 
+def test_the_rooms_never_import_the_application() -> None:
+    """kiosk/app.py, cli.py, demo.py and kiosk/__init__.py are the top: the rooms of kiosk/
+    and the libraries below them never reach up into them."""
+    top = {"kiosk", "kiosk.app", "kiosk.cli", "kiosk.demo", "kiosk.__main__"}
+    bad = [
+        f"{module} -> {imported}"
+        for module in _modules()
+        if module not in top
+        for imported in _imports(module)
+        if imported in top
+    ]
+    assert bad == []
+
+
 def test_no_cycle_between_modules() -> None:
     assert _cycles({m: set(_imports(m)) for m in _modules()}) == []
 

@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
+import hmac
+import importlib.resources
 import json
+from pathlib import Path
 from typing import Any
+
+from kiosk.platform.version import VERSION
 
 #: ICU root's order of ASCII punctuation and symbols (all before digits, digits before letters).
 _PUNCTUATION = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$"
@@ -87,3 +93,34 @@ def request_hash(url: str, key: str) -> str:
     """What a request to ``url`` carries for ``key`` (``X-SafeExamBrowser-ConfigKeyHash``)."""
     absolute = url.split("#", 1)[0]
     return hashlib.sha256((absolute + key).encode("utf-8")).hexdigest()
+
+
+#: The packages whose installed code is the kiosk build's identity.
+_BUILD = ("kiosk", "bridge", "detectors", "policies")
+_BUILD_FILES = (".py", ".js", ".html")
+
+
+@functools.cache
+def build_identity() -> str:
+    """SHA-256 of this kiosk build: its version and every code file of its packages, by path.
+
+    A changed file, an added or a removed one, or another version gives another identity, so
+    another Browser Exam Key.
+    """
+    digest = hashlib.sha256(f"kiosk {VERSION}\n".encode())
+    for package in _BUILD:
+        root = Path(str(importlib.resources.files(package)))
+        for path in sorted(root.rglob("*")):
+            if path.suffix in _BUILD_FILES and "__pycache__" not in path.parts:
+                digest.update(f"{package}/{path.relative_to(root).as_posix()}\n".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def browser_exam_key(key: str, salt: bytes, identity: str | None = None) -> str:
+    """SEB's construction: HMAC-SHA256 keyed with the configuration's ``examKeySalt``, here of
+    the kiosk build's identity and the Config Key. It tells an LMS that an unmodified kiosk of
+    this build runs this configuration; it cannot prove it: a client that was changed can send
+    the same value."""
+    message = (identity if identity is not None else build_identity()) + key
+    return hmac.new(salt, message.encode("ascii"), hashlib.sha256).hexdigest()

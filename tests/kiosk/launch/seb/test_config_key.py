@@ -75,3 +75,17 @@ def test_the_request_hash_is_of_the_url_without_its_fragment() -> None:
     url = "https://moodle.example.org/mod/quiz/view.php?id=7"
     expected = hashlib.sha256((url + SIMPLE).encode()).hexdigest()
     assert request_hash(url + "#top", SIMPLE) == expected
+
+
+def test_the_browser_exam_key_is_seb_s_hmac_of_the_build_and_the_config_key() -> None:
+    import hmac
+
+    from kiosk.launch.seb.config_key import browser_exam_key, build_identity
+
+    salt = b"\x01" * 32
+    identity = build_identity()
+    assert len(identity) == 64 and identity == build_identity()
+    expected = hmac.new(salt, (identity + SIMPLE).encode(), hashlib.sha256).hexdigest()
+    assert browser_exam_key(SIMPLE, salt) == expected
+    assert browser_exam_key(SIMPLE, salt, identity="another build") != expected
+    assert browser_exam_key(SIMPLE, b"\x02" * 32) != expected

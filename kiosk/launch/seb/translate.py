@@ -1,0 +1,234 @@
+"""What kiosk makes of a Safe Exam Browser configuration's keys.
+
+Each key SEB defines is either applied (turned into kiosk's own configuration, with a line
+saying how), met by construction (kiosk always does what the key asks, whatever the file
+says), or unsupported: listed with its value, in ``kiosk seb inspect``, the session record and
+the 2001 detail, never silently dropped. Where SEB and kiosk differ, kiosk keeps the stricter
+behaviour and says so in ``applied``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.platform.errors import UsageError
+
+#: sebConfigPurpose: what the file is for.
+START_EXAM, CONFIGURE_CLIENT = 0, 1
+#: clipboardPolicy (SEB 3): 0 allow, 1 block, 2 isolated.
+_CLIPBOARD = {0: "allow", 1: "block", 2: "isolated"}
+
+#: Keys whose value changes nothing in kiosk, with what kiosk does whatever they say.
+MET_BY_CONSTRUCTION: dict[str, str] = {
+    "originatorVersion": "not part of the settings (left out of the Config Key too)",
+    "examSessionClearCookiesOnStart": "every session starts on a fresh, off-the-record profile",
+    "examSessionClearCookiesOnEnd": "nothing of the session's profile outlives it",
+    "allowSpellCheck": "the exam never has a spell checker",
+    "allowBrowsingBackForward": "back and forward are refused (keys, mouse buttons)",
+    "enableBrowserWindowToolbar": "the exam window has no toolbar",
+    "browserWindowShowURL": "the exam window shows no address",
+    "allowPDFReaderToolbar": "PDFs do not open in a viewer",
+    "enablePlugIns": "plug-ins are off",
+    "allowFlashFullscreen": "there is no Flash",
+    "enableJava": "there is no Java",
+    "enableRightMouse": "the page's context menu is refused unless policy.context_menu",
+    "showTaskBar": "the exam is fullscreen over everything",
+    "showMenuBar": "the exam is fullscreen over everything",
+    "touchOptimized": "a desktop kiosk",
+    "enablePrivateClipboard": "see clipboardPolicy",
+}
+
+
+@dataclass
+class Translation:
+    """A configuration, read as kiosk's: the exam URL, kiosk's own settings, and an account of
+    every key."""
+
+    url: str | None = None
+    purpose: int = START_EXAM
+    policy: dict[str, Any] = field(default_factory=dict)
+    applied: dict[str, str] = field(default_factory=dict)
+    unsupported: dict[str, Any] = field(default_factory=dict)
+    send_keys: bool = False
+    exam_key_salt: bytes = b""
+
+    @property
+    def starts_exam(self) -> bool:
+        return self.purpose == START_EXAM
+
+
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise UsageError(f"SEB setting {key}: {value!r} is not a boolean")
+    return value
+
+
+def _int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"SEB setting {key}: {value!r} is not a whole number")
+    return value
+
+
+def _str(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise UsageError(f"SEB setting {key}: {value!r} is not text")
+    return value
+
+
+def _start_url(t: Translation, value: Any) -> None:
+    t.url = _str(value, "startURL").strip() or None
+    t.applied["startURL"] = f"the exam opens {t.url}" if t.url else "no start URL"
+
+
+def _purpose(t: Translation, value: Any) -> None:
+    t.purpose = _int(value, "sebConfigPurpose")
+    what = {START_EXAM: "starts an exam", CONFIGURE_CLIENT: "configures the client only"}
+    t.applied["sebConfigPurpose"] = what.get(t.purpose, f"unknown purpose {t.purpose}")
+
+
+def _quit_url(t: Translation, value: Any) -> None:
+    url = _str(value, "quitURL").strip()
+    t.applied["quitURL"] = "no quit URL"
+    if url:
+        t.policy["quit_url"] = url
+        t.applied["quitURL"] = f"reaching {url} stops the session and quits"
+
+
+def _quit_password(t: Translation, value: Any) -> None:
+    hashed = _str(value, "hashedQuitPassword").strip()
+    t.applied["hashedQuitPassword"] = "no quit password"
+    if hashed:
+        t.policy["quit_password_hash"] = hashed.lower()
+        t.applied["hashedQuitPassword"] = "the quit password ends a running exam"
+
+
+def _allow_quit(t: Translation, value: Any) -> None:
+    if _bool(value, "allowQuit"):
+        t.applied["allowQuit"] = (
+            "quitting is allowed; during monitoring only with the quit password (kiosk is "
+            "stricter than SEB, which asks no password when none is set)"
+        )
+    else:
+        t.policy["quit_password_hash"] = None
+        t.applied["allowQuit"] = "no quitting during the exam, except through the quit URL"
+
+
+def _url_filter(t: Translation, settings: dict[str, Any]) -> None:
+    enabled = _bool(settings.get("URLFilterEnable", False), "URLFilterEnable")
+    rules = settings.get("URLFilterRules", [])
+    if not isinstance(rules, list):
+        raise UsageError("SEB setting URLFilterRules: not a list of rules")
+    if not enabled:
+        # SEB without a filter loads anything; kiosk does too, through one allow-all rule.
+        t.policy["url_filter"] = [{"expression": "*", "action": "allow"}]
+        t.applied["URLFilterEnable"] = "off: any http(s) page may load, as in SEB"
+        if "URLFilterRules" in settings:
+            t.applied["URLFilterRules"] = "ignored: the filter is off"
+        return
+    converted = []
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not isinstance(rule.get("expression"), str):
+            raise UsageError(f"SEB setting URLFilterRules[{i}]: not a rule with an expression")
+        action = _int(rule.get("action", 0), f"URLFilterRules[{i}].action")
+        converted.append(
+            {
+                "expression": rule["expression"],
+                "action": "allow" if action == 1 else "block",
+                "regex": _bool(rule.get("regex", False), f"URLFilterRules[{i}].regex"),
+                "active": _bool(rule.get("active", True), f"URLFilterRules[{i}].active"),
+            }
+        )
+    t.policy["url_filter"] = converted
+    t.applied["URLFilterEnable"] = "on: every frame and request goes through the filter"
+    t.applied["URLFilterRules"] = f"{len(converted)} rule(s), block rules first, as in SEB"
+
+
+def _clipboard(t: Translation, value: Any) -> None:
+    mode = _CLIPBOARD.get(_int(value, "clipboardPolicy"))
+    if mode is None:
+        raise UsageError(f"SEB setting clipboardPolicy: {value!r} is not 0, 1 or 2")
+    t.policy["clipboard"] = mode
+    t.applied["clipboardPolicy"] = f"clipboard {mode}"
+
+
+def _displays(t: Translation, value: Any) -> None:
+    allowed = _int(value, "allowedDisplaysMaxNumber")
+    t.policy["multiple_monitors"] = "block" if allowed <= 1 else "off"
+    t.applied["allowedDisplaysMaxNumber"] = (
+        "one monitor: more fail setup (4015)" if allowed <= 1 else f"up to {allowed} monitors"
+    )
+
+
+def _print_screen(t: Translation, value: Any) -> None:
+    t.applied["enablePrintScreen"] = (
+        "screenshot keys are refused" + ("" if not _bool(value, "enablePrintScreen") else
+        " all the same (kiosk is stricter than SEB here)")
+    )  # fmt: skip
+
+
+def _downloads(t: Translation, value: Any) -> None:
+    allowed = _bool(value, "allowDownUploads")
+    t.policy["downloads"] = allowed
+    t.policy["uploads"] = allowed
+    t.applied["allowDownUploads"] = "downloads and uploads " + ("allowed" if allowed else "refused")
+
+
+def _policy_flag(key: str, option: str, says: str) -> Callable[[Translation, Any], None]:
+    def apply(t: Translation, value: Any) -> None:
+        on = _bool(value, key)
+        t.policy[option] = on
+        t.applied[key] = f"{says} " + ("allowed" if on else "refused")
+
+    return apply
+
+
+def _send_keys(t: Translation, value: Any) -> None:
+    t.send_keys = _bool(value, "sendBrowserExamKey")
+    t.applied["sendBrowserExamKey"] = (
+        "requests to the exam's host carry the Config Key and Browser Exam Key hashes"
+        if t.send_keys
+        else "no key headers are sent"
+    )
+
+
+def _salt(t: Translation, value: Any) -> None:
+    if not isinstance(value, bytes):
+        raise UsageError("SEB setting examKeySalt: not data")
+    t.exam_key_salt = value
+    t.applied["examKeySalt"] = "keys the Browser Exam Key"
+
+
+_KEYS: dict[str, Callable[[Translation, Any], None]] = {
+    "startURL": _start_url,
+    "sebConfigPurpose": _purpose,
+    "quitURL": _quit_url,
+    "hashedQuitPassword": _quit_password,
+    "clipboardPolicy": _clipboard,
+    "allowedDisplaysMaxNumber": _displays,
+    "enablePrintScreen": _print_screen,
+    "allowDownUploads": _downloads,
+    "browserWindowAllowReload": _policy_flag("browserWindowAllowReload", "allow_reload", "reload"),
+    "enableZoomPage": _policy_flag("enableZoomPage", "allow_zoom", "zoom"),
+    "sendBrowserExamKey": _send_keys,
+    "examKeySalt": _salt,
+}
+#: Read together, after the others (allowQuit may take back the quit password).
+_TOGETHER = ("URLFilterEnable", "URLFilterRules", "allowQuit")
+
+
+def translate(settings: dict[str, Any]) -> Translation:
+    """Every key of ``settings`` accounted for; a value of the wrong type is a UsageError."""
+    t = Translation()
+    for key, value in settings.items():
+        if key in _KEYS:
+            _KEYS[key](t, value)
+        elif key in MET_BY_CONSTRUCTION:
+            t.applied[key] = MET_BY_CONSTRUCTION[key]
+        elif key not in _TOGETHER:
+            t.unsupported[key] = value
+    _url_filter(t, settings)
+    if "allowQuit" in settings:
+        _allow_quit(t, settings["allowQuit"])
+    return t
