@@ -7,6 +7,7 @@ Exit codes: 0 normal quit; 2 bad usage, URL, configuration or unsafe engine sett
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -63,6 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="development only: do not go fullscreen",
     )
+    seb = commands.add_parser(
+        "seb",
+        help="read Safe Exam Browser configurations",
+        description="Safe Exam Browser configurations (.seb files and seb:// links).",
+    )
+    seb_commands = seb.add_subparsers(dest="seb_command", metavar="SEB_COMMAND", required=True)
+    inspect = seb_commands.add_parser(
+        "inspect",
+        help="show a configuration's settings, keys and what kiosk makes of them",
+        description="Print the decoded settings, the Config Key, the Browser Exam Key, what "
+        "kiosk applies and every key it does not support. A password is asked on the "
+        "terminal, or read from standard input when that is not a terminal.",
+    )
+    inspect.add_argument("source", metavar="FILE|LINK", help="a .seb file or a seb(s):// link")
+    inspect.add_argument("--json", action="store_true", help="one JSON object instead of text")
     commands.add_parser(
         "demo",
         help="run the bundled demo exam",
@@ -78,6 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     logs.setup()
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "seb":
+            from kiosk.launch.seb.inspect import inspect, terminal_password
+
+            ask, tries = terminal_password()
+            found = inspect(args.source, ask, tries)
+            print(json.dumps(found.as_json(), ensure_ascii=False) if args.json else found.as_text())
+            return 0
         if args.command == "demo":
             from kiosk.demo import run_demo
 

@@ -21,13 +21,15 @@ def kiosk_command(*args: str) -> list[str]:
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    """Runs ``kiosk ARGS`` to the end; a traceback or fail-safe report on its stderr fails."""
+    """Runs ``kiosk ARGS`` to the end (``stdin`` its standard input, not a terminal); a
+    traceback or fail-safe report on its stderr fails."""
     done = subprocess.run(
         kiosk_command(*args),
         cwd=REPO,
         env=env if env is not None else dict(os.environ),
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -130,3 +131,14 @@ def test_a_pager_message_takes_a_window_out_of_fullscreen_and_back(
 
 def test_nobody_holds_the_keyboard_when_no_kiosk_grabs_it(display: object) -> None:
     assert keyboard_grab_status(display.display) == 0
+
+
+def test_the_web_helper_answers_each_path_as_told_and_404_otherwise() -> None:
+    from tests.support.web import Answer, serving
+
+    with serving({"/a?b=1": Answer(b"yes", 201, {"X-Test": "1"})}) as host:
+        with urllib.request.urlopen(f"http://{host}/a?b=1") as answer:
+            assert (answer.status, answer.read(), answer.headers["X-Test"]) == (201, b"yes", "1")
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://{host}/other")
+        assert missing.value.code == 404

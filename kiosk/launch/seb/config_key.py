@@ -50,19 +50,19 @@ def _collation_key(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, .
     return tuple(primary), tuple(case)
 
 
-def _seb_json(value: Any) -> Any:
-    """``value`` made into what SEB-JSON serialises (None: leave it out)."""
+def seb_value(value: Any) -> Any:
+    """``value`` made into what SEB-JSON serialises (None: leave it out), sorted."""
     if isinstance(value, dict):
         items = []
         for key in sorted(value, key=_collation_key):
             if key == "originatorVersion":
                 continue
-            converted = _seb_json(value[key])
+            converted = seb_value(value[key])
             if converted is not None:
                 items.append((key, converted))
         return dict(items) if items else None
     if isinstance(value, list):
-        return [v for v in (_seb_json(item) for item in value) if v is not None]
+        return [v for v in (seb_value(item) for item in value) if v is not None]
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, datetime.datetime):
@@ -75,7 +75,7 @@ def seb_json(settings: dict[str, Any]) -> str:
     """The settings in SEB-JSON, the exact text the Config Key hashes. Unlike JSON, SEB-JSON
     leaves a backslash in a string as it is (SEB for macOS logs ``"ws:\\localhost:8706"``
     for the value ``ws:\\localhost:8706``, and Moodle's expected key is the hash of that)."""
-    converted = _seb_json(settings)
+    converted = seb_value(settings)
     text = json.dumps(
         [] if converted is None else converted,
         ensure_ascii=False,

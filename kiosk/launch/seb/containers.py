@@ -118,9 +118,11 @@ def _decrypt(payload: bytes, admin: bool, password: str | AskPassword | None, tr
     raise WrongPassword("the settings password is wrong")
 
 
-def settings(data: bytes, password: str | AskPassword | None = None) -> dict[str, Any]:
+def settings(
+    data: bytes, password: str | AskPassword | None = None, tries: int = 3
+) -> dict[str, Any]:
     """The settings of a .seb file: its property list as a dictionary."""
-    xml = plist_bytes(data, password)
+    xml = plist_bytes(data, password, tries)
     try:
         parsed = plistlib.loads(xml, fmt=plistlib.FMT_XML)
     except (ExpatError, ValueError, plistlib.InvalidFileException) as exc:
