@@ -141,4 +141,5 @@ def test_the_web_helper_answers_each_path_as_told_and_404_otherwise() -> None:
             assert (answer.status, answer.read(), answer.headers["X-Test"]) == (201, b"yes", "1")
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"http://{host}/other")
-        assert missing.value.code == 404
+        with missing.value:
+            assert missing.value.code == 404

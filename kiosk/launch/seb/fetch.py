@@ -54,13 +54,14 @@ def fetch(url: str, timeout: float = TIMEOUT_S) -> Fetched:
             body = answer.read(MAX_BYTES + 1)
             status, final, kind = answer.status, answer.geturl(), answer.headers.get_content_type()
     except urllib.error.HTTPError as exc:  # 401 and friends: a page to show, not a failure
-        if 300 <= exc.code < 400:  # a redirect urllib itself refused to follow (file:, ftp:...)
-            where = exc.headers.get("Location")
-            raise SebFileError(
-                f"the configuration link redirects to {where!r}, not to http(s)"
-            ) from None
-        body = exc.read(MAX_BYTES + 1)
-        status, final, kind = exc.code, exc.geturl(), exc.headers.get_content_type()
+        with exc:  # it holds the connection open until closed
+            if 300 <= exc.code < 400:  # a redirect urllib itself refused (file:, ftp:...)
+                where = exc.headers.get("Location")
+                raise SebFileError(
+                    f"the configuration link redirects to {where!r}, not to http(s)"
+                ) from None
+            body = exc.read(MAX_BYTES + 1)
+            status, final, kind = exc.code, exc.geturl(), exc.headers.get_content_type()
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise SebFileError(f"the configuration at {url} cannot be fetched: {reason}") from None
