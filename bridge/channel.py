@@ -71,6 +71,7 @@ class PageBridge(QObject):
         exam_url: str,
         handler: Handler,
         on_delivered: DeliveredHook,
+        seb: scripts.SebKeys | None = None,
     ) -> None:
         super().__init__(page)
         self._page = page
@@ -83,7 +84,7 @@ class PageBridge(QObject):
         self._channel = QWebChannel(self)
         self._channel.registerObject(scripts.OBJECT_NAME, self.object)
         page.setWebChannel(self._channel, QWebEngineScript.ScriptWorldId.ApplicationWorld)
-        for script in scripts.build(self.origin):
+        for script in scripts.build(self.origin, seb):
             page.scripts().insert(script)
 
     # -- state of the page ---------------------------------------------------------------------

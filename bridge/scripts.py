@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from importlib import resources
 
 from kiosk.platform.qt import QFile, QIODevice, QWebEngineScript
+from kiosk.platform.version import SEB_COMPATIBLE, VERSION
 
 OBJECT_NAME = "kioskBridge"
 REQUEST_EVENT = "__kioskRequest"
 RESPONSE_EVENT = "__kioskResponse"
 API_SCRIPT = "kiosk-autoproctor-api"
 BRIDGE_SCRIPT = "kiosk-bridge"
+SEB_SCRIPT = "kiosk-seb-api"
+
+
+@dataclass(frozen=True)
+class SebKeys:
+    """The keys an exam launched from a SEB configuration proves to its pages."""
+
+    config_key: str
+    browser_exam_key: str
 
 
 def _qwebchannel_js() -> str:
@@ -47,10 +58,11 @@ def _script(name: str, world: QWebEngineScript.ScriptWorldId, source: str) -> QW
     return script
 
 
-def build(origin: str) -> list[QWebEngineScript]:
-    """The page-facing API (main world) and the privileged bridge (application world)."""
+def build(origin: str, seb: SebKeys | None = None) -> list[QWebEngineScript]:
+    """The page-facing API (main world) and the privileged bridge (application world); with
+    ``seb``, SEB's JavaScript API in every frame of the exam's origin too."""
     world = QWebEngineScript.ScriptWorldId
-    return [
+    scripts = [
         _script(API_SCRIPT, world.MainWorld, _source("autoproctor.js", origin)),
         _script(
             BRIDGE_SCRIPT,
@@ -58,3 +70,18 @@ def build(origin: str) -> list[QWebEngineScript]:
             _qwebchannel_js() + "\n" + _source("bridge_app.js", origin),
         ),
     ]
+    if seb is not None:
+        config = json.dumps(
+            {
+                "origin": origin,
+                "configKey": seb.config_key,
+                "browserExamKey": seb.browser_exam_key,
+                "version": SEB_COMPATIBLE,
+                "appVersion": f"kiosk {VERSION}",
+            }
+        )
+        source = resources.files("bridge").joinpath("js", "seb_api.js").read_text("utf-8")
+        script = _script(SEB_SCRIPT, world.MainWorld, source.replace("__KIOSK_SEB__", config))
+        script.setRunsOnSubFrames(True)
+        scripts.append(script)
+    return scripts

@@ -13,6 +13,7 @@ from typing import Any
 
 from bridge.channel import PageBridge
 from bridge.messages import FiredEvent, Rejected
+from bridge.scripts import SebKeys
 from detectors.base import Observation
 from kiosk import __version__
 from kiosk.enforcement.lockdown import Lockdown
@@ -81,10 +82,15 @@ class KioskApp(QObject):
             unsafe_engine_settings=list(opts.engine.unsafe),
             fullscreen=opts.fullscreen,
         )
+        if opts.seb is not None:
+            self.record.set_meta(seb=opts.seb.as_meta())
         self.profile = make_profile(self)
         policy = opts.config.policy
         self.urls = UrlFilter(policy.url_filter, opts.url)
-        self.interceptor = RequestInterceptor(self.urls, self._note_decision, self)
+        seb = opts.seb
+        self.interceptor = RequestInterceptor(
+            self.urls, self._note_decision, self, seb.headers if seb is not None else None
+        )
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.downloads = DownloadGuard(policy.downloads, self._note_decision, self)
         self.profile.downloadRequested.connect(self.downloads.requested)
@@ -97,7 +103,10 @@ class KioskApp(QObject):
             return page
 
         self.window = KioskWindow(guarded_page, context_menu=policy.context_menu)
-        self.bridge = PageBridge(self.window.page, opts.url, self._handle_call, self._on_delivered)
+        keys = None if seb is None else SebKeys(seb.config_key, seb.browser_exam_key)
+        self.bridge = PageBridge(
+            self.window.page, opts.url, self._handle_call, self._on_delivered, keys
+        )
         self.bus = EventBus(self)
         self.bus.observed.connect(self._observed)
         # One X connection per kiosk, lent to whoever watches or keeps the window; only a
@@ -140,6 +149,7 @@ class KioskApp(QObject):
             weights=opts.config.trust_score.weights,
             devices=self.proctor,
             lockdown=self.lockdown,
+            setup_notes={} if seb is None else {"sebUnsupported": list(seb.unsupported)},
         )
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self._tick)

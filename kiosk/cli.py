@@ -36,7 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="open an exam URL in the kiosk",
         description="Open TARGET fullscreen in the kiosk and proctor the session.",
     )
-    run.add_argument("target", metavar="TARGET", help="the exam's http(s) URL")
+    run.add_argument(
+        "target",
+        metavar="TARGET",
+        help="the exam's http(s) URL, a seb://, sebs://, kiosk:// or kiosks:// link, or a .seb "
+        "file",
+    )
+    run.add_argument(
+        "--untrusted-args",
+        action="store_true",
+        help="what a desktop's link handler runs: exactly one TARGET follows, and nothing "
+        "after it is read as an option",
+    )
     run.add_argument("--config", metavar="FILE", type=Path, help="TOML configuration file")
     run.add_argument(
         "--camera",
@@ -88,14 +99,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+UNTRUSTED = "--untrusted-args"
+
+
+def _untrusted(argv: list[str]) -> list[str]:
+    """``run --untrusted-args LINK``: the link comes from a web page; it can never be an option."""
+    at = argv.index(UNTRUSTED)
+    rest = argv[at + 1 :]
+    if argv[:at] != ["run"] or len(rest) != 1 or not rest[0] or rest[0].startswith("-"):
+        raise UsageError(
+            f"{UNTRUSTED} takes exactly one link or file after 'run {UNTRUSTED}', and nothing "
+            "that starts with '-'"
+        )
+    return ["run", "--", rest[0]]
+
+
+def _settings_password(left: int) -> str | None:
+    """The exam's settings password, asked in the kiosk's own dialog."""
+    from kiosk.launch.qapplication import make_qapplication
+
+    make_qapplication()
+    from kiosk.ui.quit_dialog import ask_settings_password
+
+    return ask_settings_password(left)
+
+
 def main(argv: list[str] | None = None) -> int:
     from kiosk.platform import logs
 
     logs.setup()
     try:
+        argv = sys.argv[1:] if argv is None else argv
+        if UNTRUSTED in argv:
+            argv = _untrusted(argv)
         args = build_parser().parse_args(argv)
         if args.command == "seb":
-            from kiosk.launch.seb.inspect import inspect, terminal_password
+            from kiosk.launch.seb_inspect import inspect, terminal_password
 
             ask, tries = terminal_password()
             found = inspect(args.source, ask, tries)
@@ -107,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_demo()
         from kiosk.launch.resolve import resolve
 
-        opts = resolve(args, os.environ)
+        opts = resolve(args, os.environ, _settings_password)
         from kiosk.app import KioskApp
         from kiosk.launch.qapplication import make_qapplication
 

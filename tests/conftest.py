@@ -104,13 +104,15 @@ def world_dir() -> Iterator[Path]:
 def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     """A real KioskApp in this test process (window, bridge, session, record), torn down after.
 
-    ``make_kiosk(url, config=None, *, camera=None, autostart=False, show=True)``: windowed, no
-    microphone, its record under ``tmp_path/data`` and its event log at ``tmp_path/events.jsonl``.
+    ``make_kiosk(url, config=None, *, camera=None, autostart=False, show=True, seb=None)``:
+    windowed, no microphone, its record under ``tmp_path/data`` and its event log at
+    ``tmp_path/events.jsonl``.
     """
     from detectors.sources import CameraSource, MicrophoneSource
     from kiosk.app import KioskApp
     from kiosk.config.settings import KioskConfig
     from kiosk.launch.options import RunOptions
+    from kiosk.launch.seb_launch import SebLaunch
     from kiosk.platform.qt import QApplication, QCoreApplication, QEvent
     from policies.engine import decide
 
@@ -124,6 +126,7 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
         camera: CameraSource | None = None,
         autostart: bool = False,
         show: bool = True,
+        seb: SebLaunch | None = None,
     ) -> KioskApp:
         opts = RunOptions(
             url=url,
@@ -135,6 +138,7 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
             autostart=autostart,
             fullscreen=False,
             engine=decide({}),
+            seb=seb,
         )
         app = KioskApp(qapp, opts)
         made.append(app)

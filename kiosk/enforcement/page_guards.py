@@ -25,6 +25,7 @@ from kiosk.platform.qt import (
     QWebEngineSettings,
     pyqtSignal,
 )
+from kiosk.platform.version import SEB_COMPATIBLE, VERSION
 from kiosk.session.record import Decided
 from policies.keys import ClipboardMode
 from policies.urlfilter import UrlFilter
@@ -42,6 +43,8 @@ def make_profile(parent: QObject) -> QWebEngineProfile:
         QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies
     )
     profile.setSpellCheckEnabled(False)
+    # Moodle's "client configuration" mode admits a browser that says it is SEB.
+    profile.setHttpUserAgent(f"{profile.httpUserAgent()} SEB/{SEB_COMPATIBLE} kiosk/{VERSION}")
     return profile
 
 

@@ -7,6 +7,7 @@ unless policy allows it. Both are recorded decisions.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import (
@@ -25,10 +26,18 @@ log = logging.getLogger("kiosk.window")
 class RequestInterceptor(QWebEngineUrlRequestInterceptor):
     """Every request the engine makes, sub-resources included, before it leaves the machine."""
 
-    def __init__(self, urls: UrlFilter, decided: Decided, parent: QObject) -> None:
+    def __init__(
+        self,
+        urls: UrlFilter,
+        decided: Decided,
+        parent: QObject,
+        headers: Callable[[str], dict[str, str]] | None = None,
+    ) -> None:
+        """``headers(url)``: what an allowed request to ``url`` carries besides its own."""
         super().__init__(parent)
         self._urls = urls
         self._decided = decided
+        self._headers = headers
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo | None) -> None:
         if info is None:
@@ -42,6 +51,9 @@ class RequestInterceptor(QWebEngineUrlRequestInterceptor):
                 info.block(True)
                 detail = {"url": url, "type": kind.name, "rule": decision.rule}
                 self._decided("request", "refused", detail)
+            elif self._headers is not None:
+                for name, value in self._headers(url).items():
+                    info.setHttpHeader(name.encode("ascii"), value.encode("ascii"))
         except Exception:  # fail safe: a request we cannot decide does not leave
             log.exception("request filter failed; request blocked")
             info.block(True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import KioskConfig
 from policies.engine import EngineVerdict
+
+if TYPE_CHECKING:
+    from kiosk.launch.seb_launch import SebLaunch
 
 
 @dataclass(frozen=True)
@@ -21,3 +25,4 @@ class RunOptions:
     autostart: bool
     fullscreen: bool
     engine: EngineVerdict
+    seb: SebLaunch | None = None  # launched from a Safe Exam Browser configuration

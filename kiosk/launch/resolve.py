@@ -6,15 +6,19 @@ import argparse
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from detectors.sources import parse_camera, parse_microphone
 from kiosk.config import settings as config_mod
 from kiosk.launch.options import RunOptions
-from kiosk.launch.target import check_target
+from kiosk.launch.target import parse_target
 from kiosk.platform.errors import UsageError
 from policies import window_mode
+
+if TYPE_CHECKING:
+    from kiosk.launch.seb.containers import AskPassword
 
 
 def _writable_dir(path: Path, flag: str) -> Path:
@@ -28,9 +32,23 @@ def _writable_dir(path: Path, flag: str) -> Path:
     return path.resolve()
 
 
-def resolve(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
+def resolve(
+    args: argparse.Namespace, env: Mapping[str, str], ask_password: AskPassword | None = None
+) -> RunOptions:
+    """``ask_password`` asks for the settings password of an encrypted .seb (None: it cannot
+    be asked, and such a file is refused with a clear line)."""
     cfg = config_mod.load(args.config) if args.config else config_mod.KioskConfig()
-    url = check_target(args.target)
+    target = parse_target(args.target)
+    seb = None
+    if target.kind in ("file", "seb"):
+        from kiosk.launch import seb_launch as launch
+
+        seb = launch.from_target(target, ask_password)
+        url = seb.url
+        cfg = launch.apply(cfg, seb)
+    else:
+        assert target.url is not None
+        url = target.url
     camera_text = args.camera if args.camera is not None else cfg.devices.camera
     mic_text = args.microphone if args.microphone is not None else cfg.devices.microphone
     try:
@@ -68,4 +86,5 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str]) -> RunOptions:
         autostart=args.autostart if args.autostart is not None else cfg.session.autostart,
         fullscreen=mode.fullscreen,
         engine=verdict,
+        seb=seb,
     )

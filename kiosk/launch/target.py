@@ -3,7 +3,7 @@
 - an ``http(s)://`` exam URL;
 - a ``seb://`` / ``sebs://`` link: a Safe Exam Browser configuration to fetch over http(s);
 - a ``kiosk://`` / ``kiosks://`` link: an exam URL under the kiosk's own configuration;
-- a ``.seb`` file.
+- a ``.seb`` file (a path, or the ``file://`` URL a desktop hands over when one is opened).
 
 A link comes from outside (an LMS page, a desktop's scheme handler) and is untrusted: it can
 only ever become an http(s) URL with a host, never an option, a local path or another scheme,
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from kiosk.platform.errors import UsageError
 
@@ -94,6 +94,8 @@ def parse_target(text: str) -> Target:
         return Target(kind, url=url)
     if scheme in ("http", "https"):
         return Target("url", url=check_target(text))
+    if scheme == "file" and text.lower().endswith(".seb"):  # a desktop opening a .seb file
+        text = unquote(urlsplit(text).path)
     if text.lower().endswith(".seb") and "://" not in text:
         path = Path(text).expanduser()
         if not path.is_file():

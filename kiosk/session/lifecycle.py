@@ -83,7 +83,10 @@ class Session:
         devices: ProctorPort | None = None,
         lockdown: LockdownPort | None = None,
         clock: Callable[[], float] = time.time,
+        setup_notes: dict[str, Any] | None = None,
     ) -> None:
+        """``setup_notes``: what 2001 tells the page besides the checks (the SEB keys the
+        kiosk does not support, for an exam launched from a SEB configuration)."""
         self.record = record
         self._deliver = deliver
         self._engine = engine
@@ -92,6 +95,7 @@ class Session:
         self._clock = clock
         self.devices = devices
         self.lockdown = lockdown
+        self._setup_notes = setup_notes or {}
         self.test_duration: float | None = None
         self.state = State.IDLE
         self.options: TrackingOptions | None = None
@@ -150,6 +154,7 @@ class Session:
             lookup(2001),
             checks={"browser": "passed", **locked, **checks},
             chromium=self._engine.chromium,
+            **self._setup_notes,
         )
         prepared = self._device_step("prepare", options)
         if prepared is not None:

@@ -1,15 +1,30 @@
-"""The kiosk's own dialog for the quit password (never the page's: the page cannot fake it)."""
+"""The kiosk's own password dialogs (never the page's: the page cannot fake them): the quit
+password of a running exam, and the settings password of an encrypted exam configuration."""
 
 from __future__ import annotations
 
 from kiosk.platform.qt import QInputDialog, QLineEdit, QWidget
 
+SETTINGS_TITLE = "kiosk: the exam's settings password"
+
 
 def ask_password(parent: QWidget) -> str | None:
-    """The password typed, or None when the student cancels."""
+    """The quit password typed, or None when the student cancels."""
+    return _ask(parent, "kiosk: quit", "The exam is running. Enter the quit password to leave:")
+
+
+def ask_settings_password(left: int, tries: int = 3) -> str | None:
+    """The password of a password-protected exam configuration (.seb), or None for cancel."""
+    label = "This exam's settings are protected. Enter the settings password:"
+    if left < tries:
+        label = f"The password was wrong ({left} tries left). {label}"
+    return _ask(None, SETTINGS_TITLE, label)
+
+
+def _ask(parent: QWidget | None, title: str, label: str) -> str | None:
     dialog = QInputDialog(parent)
-    dialog.setWindowTitle("kiosk: quit")
-    dialog.setLabelText("The exam is running. Enter the quit password to leave:")
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
     dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
     if dialog.exec() != QInputDialog.DialogCode.Accepted:
         return None

@@ -21,6 +21,7 @@ class ReportServer:
     def __init__(self) -> None:
         self.reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.requests: list[str] = []
+        self.headers: list[tuple[str, dict[str, str]]] = []  # (host + path, headers) per GET
         self.commands: dict[str, list[dict[str, str]]] = defaultdict(list)
         self._lock = threading.Condition()
         server = self
@@ -35,6 +36,9 @@ class ReportServer:
             def do_GET(self) -> None:
                 with server._lock:
                     server.requests.append(self.path)
+                    server.headers.append(
+                        (f"{self.headers.get('Host')}{self.path}", dict(self.headers))
+                    )
                 if self.path.startswith("/command"):
                     query = parse_qs(urlsplit(self.path).query)
                     run = query.get("run", ["default"])[0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from kiosk.launch.seb.containers import MAX_BYTES, SebFileError
-from kiosk.platform.version import VERSION
+from kiosk.platform.version import SEB_COMPATIBLE, VERSION
 
 TIMEOUT_S = 20.0
 SEB_TYPES = frozenset({"application/seb", "application/x-seb"})
@@ -47,7 +47,7 @@ def fetch(url: str, timeout: float = TIMEOUT_S) -> Fetched:
     """GETs ``url``; a failure to reach it is one clear line (SebFileError)."""
     opener = urllib.request.build_opener(_WebOnly)
     request = urllib.request.Request(
-        url, headers={"User-Agent": f"SEB/3.0 kiosk/{VERSION}", "Accept": "*/*"}
+        url, headers={"User-Agent": f"SEB/{SEB_COMPATIBLE} kiosk/{VERSION}", "Accept": "*/*"}
     )
     try:
         with opener.open(request, timeout=timeout) as answer:

@@ -98,6 +98,9 @@ def test_a_seb_file_is_a_target_and_a_missing_one_a_clear_error(tmp_path: Path) 
     path = tmp_path / "exam.seb"
     path.write_bytes(b"<?xml")
     assert parse_target(str(path)) == Target("file", path=path.resolve())
+    assert parse_target(path.as_uri()) == Target("file", path=path.resolve())
+    with pytest.raises(UsageError, match="file is not supported"):
+        parse_target("file:///etc/passwd")
     with pytest.raises(UsageError, match="no such configuration file"):
         parse_target(str(tmp_path / "gone.seb"))
 

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.launch.seb.containers import SebFileError
 from kiosk.launch.seb.fetch import fetch
-from kiosk.launch.seb.inspect import inspect, read_source, terminal_password
+from kiosk.launch.seb_inspect import inspect, read_source, terminal_password
 from kiosk.platform.errors import UsageError
 from tests.support.paths import SEB_FILES
 from tests.support.process import run_cli

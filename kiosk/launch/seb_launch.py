@@ -1,0 +1,106 @@
+"""An exam launched from a Safe Exam Browser configuration: a .seb file, or what a seb(s)://
+link serves.
+
+The configuration's settings are applied over the kiosk's own (the exam's settings win over
+the local ones; the managed policy of a school, when there is one, wins over both). What the
+LMS will check (the Config Key of the very file it served, the Browser Exam Key) goes with
+the run, with the account of every key the kiosk applied or does not support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.origin import origin_of
+from kiosk.config.settings import KioskConfig
+from kiosk.launch.seb.config_key import browser_exam_key, config_key, request_hash
+from kiosk.launch.seb.containers import AskPassword, SebFileError, settings
+from kiosk.launch.seb.fetch import fetch
+from kiosk.launch.seb.translate import translate
+from kiosk.launch.target import Target, check_target
+from kiosk.platform.errors import UsageError
+
+
+@dataclass(frozen=True)
+class SebLaunch:
+    source: str  # the file, or the URL the configuration came from
+    url: str  # the exam's start URL
+    config_key: str
+    browser_exam_key: str
+    send_keys: bool  # sendBrowserExamKey: requests to the exam's host carry the key hashes
+    policy: dict[str, Any] = field(default_factory=dict)
+    applied: dict[str, str] = field(default_factory=dict)
+    unsupported: tuple[str, ...] = ()
+
+    def headers(self, url: str) -> dict[str, str]:
+        """What a request to ``url`` carries: with sendBrowserExamKey, a request to the exam's
+        own origin carries both key hashes of its URL; any other request neither."""
+        if not self.send_keys or origin_of(url) != origin_of(self.url):
+            return {}
+        return {
+            "X-SafeExamBrowser-ConfigKeyHash": request_hash(url, self.config_key),
+            "X-SafeExamBrowser-RequestHash": request_hash(url, self.browser_exam_key),
+        }
+
+    def as_meta(self) -> dict[str, Any]:
+        """What the session record keeps of it."""
+        return {
+            "source": self.source,
+            "config_key": self.config_key,
+            "browser_exam_key": self.browser_exam_key,
+            "send_keys": self.send_keys,
+            "applied": self.applied,
+            "unsupported": list(self.unsupported),
+        }
+
+
+def from_data(source: str, data: bytes, ask: AskPassword | None, tries: int = 3) -> SebLaunch:
+    found = settings(data, ask, tries)
+    translation = translate(found)
+    if not translation.starts_exam:
+        raise UsageError(f"{source}: this configuration configures a client; it starts no exam")
+    if translation.url is None:
+        raise UsageError(f"{source}: the configuration has no start URL (startURL)")
+    try:
+        url = check_target(translation.url)
+    except UsageError as exc:
+        raise UsageError(f"{source}: its startURL: {exc}") from None
+    key = config_key(found)
+    return SebLaunch(
+        source=source,
+        url=url,
+        config_key=key,
+        browser_exam_key=browser_exam_key(key, translation.exam_key_salt),
+        send_keys=translation.send_keys,
+        policy=translation.policy,
+        applied=translation.applied,
+        unsupported=tuple(sorted(translation.unsupported)),
+    )
+
+
+def from_target(target: Target, ask: AskPassword | None, tries: int = 3) -> SebLaunch:
+    """The launch a .seb file or a seb(s):// link stands for."""
+    if target.kind == "file":
+        assert target.path is not None
+        try:
+            data = target.path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{target.path}: cannot read it ({exc.strerror})") from None
+        return from_data(str(target.path), data, ask, tries)
+    assert target.kind == "seb" and target.url is not None
+    fetched = fetch(target.url)
+    if not fetched.is_configuration:
+        raise SebFileError(
+            f"{target.url} answers with a web page ({fetched.status} {fetched.content_type}) "
+            "instead of a configuration: logging in to the LMS inside the kiosk first is not "
+            "supported yet; download the .seb file and open it"
+        )
+    return from_data(fetched.url, fetched.body, ask, tries)
+
+
+def apply(config: KioskConfig, launch: SebLaunch) -> KioskConfig:
+    """The kiosk's configuration with the exam's settings over it."""
+    merged = config.model_dump()
+    merged["policy"] = {**merged["policy"], **launch.policy}
+    return KioskConfig.model_validate(merged)

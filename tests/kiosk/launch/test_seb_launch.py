@@ -1,0 +1,119 @@
+"""An exam launched from a SEB configuration: what the run takes from it, and every refusal."""
+
+from __future__ import annotations
+
+import hashlib
+import plistlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.config.settings import KioskConfig
+from kiosk.launch.seb_launch import SebLaunch, apply, from_data, from_target
+from kiosk.launch.target import parse_target
+from kiosk.platform.errors import UsageError
+from tests.support.paths import SEB_FILES
+from tests.support.web import Answer, serving
+
+QUIZ = "https://moodle.example.org/mod/quiz/view.php?id=7"
+
+
+def seb(**settings: Any) -> bytes:
+    return plistlib.dumps({"startURL": QUIZ, "sendBrowserExamKey": True, **settings})
+
+
+def test_a_file_gives_the_exam_url_its_keys_and_its_settings() -> None:
+    launched = from_data("exam.seb", seb(allowDownUploads=True, examKeySalt=b"\1" * 32), None)
+    assert launched.url == QUIZ and launched.send_keys
+    assert launched.policy == {"downloads": True, "uploads": True, "url_filter": [
+        {"expression": "*", "action": "allow"}]}  # fmt: skip
+    config = apply(KioskConfig(), launched)
+    assert config.policy.downloads and config.policy.uploads
+    assert config.policy.url_filter[0].expression == "*"
+    assert launched.as_meta()["config_key"] == launched.config_key
+
+
+def test_the_exam_s_settings_win_over_the_local_ones() -> None:
+    local = KioskConfig.model_validate({"policy": {"allow_reload": False, "allow_zoom": True}})
+    config = apply(local, from_data("x", seb(browserWindowAllowReload=True), None))
+    assert config.policy.allow_reload and config.policy.allow_zoom  # one from each
+
+
+def test_the_headers_go_to_the_exam_s_origin_only() -> None:
+    launched = SebLaunch("x", QUIZ, "ck", "bek", send_keys=True)
+    url = "https://moodle.example.org/theme/styles.css"
+    assert launched.headers(url) == {
+        "X-SafeExamBrowser-ConfigKeyHash": hashlib.sha256((url + "ck").encode()).hexdigest(),
+        "X-SafeExamBrowser-RequestHash": hashlib.sha256((url + "bek").encode()).hexdigest(),
+    }
+    assert launched.headers("https://cdn.example.org/x.js") == {}
+    assert launched.headers("http://moodle.example.org/x") == {}  # another origin
+    assert SebLaunch("x", QUIZ, "ck", "bek", send_keys=False).headers(url) == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (seb(sebConfigPurpose=1), "configures a client; it starts no exam"),
+        (plistlib.dumps({"allowQuit": True}), "has no start URL"),
+        (seb(startURL="file:///etc/passwd"), "its startURL: .*file is not supported"),
+        (seb(startURL="javascript:alert(1)"), "its startURL"),
+    ],
+)
+def test_what_starts_no_exam_is_one_clear_line(data: bytes, words: str) -> None:
+    with pytest.raises(UsageError, match=words):
+        from_data("exam.seb", data, None)
+
+
+def test_a_link_serving_a_configuration_launches_it_and_a_login_page_is_said() -> None:
+    routes = {
+        "/config.seb": Answer((SEB_FILES / "plnd-simple.seb").read_bytes()),
+        "/login": Answer(b"<html>login</html>", 200, {"Content-Type": "text/html"}),
+    }
+    with serving(routes) as host:
+        launched = from_target(parse_target(f"seb://{host}/config.seb"), None)
+        assert launched.url == "https://safeexambrowser.org/start"
+        assert launched.source == f"http://{host}/config.seb"
+        with pytest.raises(UsageError, match="answers with a web page"):
+            from_target(parse_target(f"seb://{host}/login"), None)
+
+
+def test_a_password_file_without_a_way_to_ask_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="protected by a settings password"):
+        from_target(parse_target(str(SEB_FILES / "password-kiosk-fixture.seb")), None)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--untrusted-args", "kiosk://x/", "--windowed"],  # more after the link
+        ["run", "--untrusted-args"],
+        ["run", "--untrusted-args", "--config=/etc/evil.toml"],
+        ["run", "--untrusted-args", "-x"],
+        ["run", "--windowed", "--untrusted-args", "kiosk://x/"],  # options before it too
+    ],
+)
+def test_untrusted_args_take_exactly_one_target_and_no_option(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    assert "--untrusted-args takes exactly one link" in capsys.readouterr().err
+
+
+def test_an_untrusted_link_that_is_hostile_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "--untrusted-args", "kiosk://teacher:pw@exam.example.org/"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "carries credentials" in err
+
+
+def test_a_configuration_for_a_client_starts_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "client.seb"
+    path.write_bytes(seb(sebConfigPurpose=1))
+    assert main(["run", str(path)]) == 2
+    assert "starts no exam" in capsys.readouterr().err
