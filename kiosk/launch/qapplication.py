@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kiosk.platform.qt import QApplication
 
+#: The one QApplication, held here: PyQt deletes one nobody references (a dialog asked for
+#: before the kiosk starts must not lose it).
+_held: list[QApplication] = []
+
 
 def make_qapplication() -> QApplication:
     """Checks the display and Qt, then creates the one QApplication (argv must not be empty)."""
@@ -21,7 +25,9 @@ def make_qapplication() -> QApplication:
 
     app = QApplication.instance() or QApplication([sys.argv[0] or "kiosk"])
     assert isinstance(app, QApplication)
-    logs.route_qt_messages()
+    if not _held:
+        logs.route_qt_messages()
+        _held.append(app)
     return app
 
 
@@ -30,4 +36,5 @@ def release_qapplication(qapp: QApplication) -> None:
     from kiosk.platform.qt import QCoreApplication, QEvent, sip
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    _held.clear()
     sip.delete(qapp)

@@ -14,11 +14,14 @@ def ask_password(parent: QWidget) -> str | None:
 
 
 def ask_settings_password(left: int, tries: int = 3) -> str | None:
-    """The password of a password-protected exam configuration (.seb), or None for cancel."""
+    """The password of a password-protected exam configuration (.seb), or None for cancel.
+    After a wrong one the title says so too, so that nobody types into the closing dialog."""
     label = "This exam's settings are protected. Enter the settings password:"
+    title = SETTINGS_TITLE
     if left < tries:
         label = f"The password was wrong ({left} tries left). {label}"
-    return _ask(None, SETTINGS_TITLE, label)
+        title = f"{SETTINGS_TITLE} (wrong; {left} tries left)"
+    return _ask(None, title, label)
 
 
 def _ask(parent: QWidget | None, title: str, label: str) -> str | None:

@@ -1,0 +1,166 @@
+"""Launched from a SEB configuration, as an LMS launches Safe Exam Browser: the real kiosk
+program against a local server that plays Moodle's part and admits the quiz only when each
+request carries the right Config Key hash for its URL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import plistlib
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.support.process import KioskProcess
+from tests.support.seb import encrypted
+from tests.support.web import Answer, serving
+from tests.support.xdo import wait_active, xdotool
+
+Start = Callable[..., KioskProcess]
+QUIZ = "/mod/quiz/view.php?id=7"
+PASSWORD = "kiosk-fixture"
+
+
+class StandIn:
+    """The quiz's view.php: what it admitted and refused."""
+
+    def __init__(self) -> None:
+        self.admitted: list[str] = []
+        self.refused: list[str] = []
+        self.lock = threading.Lock()
+        self.key = ""
+        self.base = ""
+
+    def quiz(self, path: str, headers: dict[str, str]) -> Answer:
+        url = self.base + path
+        expected = hashlib.sha256((url + self.key).encode()).hexdigest()
+        with self.lock:
+            if headers.get("X-SafeExamBrowser-ConfigKeyHash") != expected:
+                self.refused.append(path)
+                return Answer(b"<h1>This quiz requires Safe Exam Browser</h1>", 403)
+            self.admitted.append(path)
+        page = b"<!doctype html><title>quiz</title><h1>Question 1</h1>"
+        return Answer(page, 200, {"Content-Type": "text/html"})
+
+
+def configuration(base: str) -> tuple[bytes, str]:
+    """A .seb as Moodle serves it, and its Config Key computed here, independently: with these
+    keys (all lower-case first letters, no two alike but for case) SEB-JSON is plain sorted
+    compact JSON."""
+    settings = {
+        "startURL": base + QUIZ,
+        "sendBrowserExamKey": True,
+        "allowQuit": True,
+        "quitURL": base + "/done",
+        "browserWindowAllowReload": False,
+    }
+    text = json.dumps(dict(sorted(settings.items())), separators=(",", ":"))
+    return plistlib.dumps(settings), hashlib.sha256(text.encode()).hexdigest()
+
+
+def run_through(kiosk: Start, tmp_path: Path, data: bytes, stand_in: StandIn, host: str,
+                password: list[str] | None = None) -> KioskProcess:  # fmt: skip
+    path = tmp_path / "exam.seb"
+    path.write_bytes(data)
+    proc = kiosk(str(path))
+    title = "kiosk: the exam's settings password"
+    for i, typed in enumerate(password or []):
+        wait_active(title if i == 0 else f"{title} (wrong; {3 - i} tries left)", timeout=30)
+        xdotool("type", "--delay", "20", typed)
+        xdotool("key", "Return")
+    return proc
+
+
+def wait_admitted(stand_in: StandIn, proc: KioskProcess, timeout: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not stand_in.admitted:
+        assert proc.proc.poll() is None, proc.stderr()
+        assert time.monotonic() < deadline, (stand_in.refused, proc.stderr()[-2000:])
+        time.sleep(0.05)
+
+
+def test_moodle_admits_the_quiz_the_kiosk_opens_from_its_seb_file(
+    kiosk: Start, tmp_path: Path, display: object
+) -> None:
+    stand_in = StandIn()
+    with serving({QUIZ: stand_in.quiz}) as host:
+        stand_in.base = f"http://{host}"
+        data, stand_in.key = configuration(stand_in.base)
+        proc = run_through(kiosk, tmp_path, data, stand_in, host)
+        wait_admitted(stand_in, proc)
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    assert stand_in.refused == []
+    _, meta = proc.record()
+    assert meta["seb"]["config_key"] == stand_in.key
+    assert meta["url"] == stand_in.base + QUIZ
+    assert "browserWindowAllowReload" in meta["seb"]["applied"]
+
+
+def test_an_encrypted_configuration_asks_for_its_password_and_moodle_admits_the_quiz(
+    kiosk: Start, tmp_path: Path, display: object
+) -> None:
+    stand_in = StandIn()
+    with serving({QUIZ: stand_in.quiz}) as host:
+        stand_in.base = f"http://{host}"
+        plain, stand_in.key = configuration(stand_in.base)
+        data = encrypted(plain, PASSWORD)
+        proc = run_through(kiosk, tmp_path, data, stand_in, host, ["not it", PASSWORD])
+        wait_admitted(stand_in, proc)
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    assert stand_in.refused == []
+    _, meta = proc.record()
+    assert meta["seb"]["config_key"] == stand_in.key  # the key of the decrypted settings
+
+
+def test_cancelling_the_password_dialog_ends_with_one_clear_line(
+    kiosk: Start, tmp_path: Path, display: object
+) -> None:
+    data = encrypted(plistlib.dumps({"startURL": "http://127.0.0.1:9/quiz"}), PASSWORD)
+    proc = run_through(kiosk, tmp_path, data, StandIn(), "")
+    wait_active("kiosk: the exam's settings password", timeout=30)
+    xdotool("key", "Escape")
+    assert proc.wait(15) == 2
+    assert proc.stderr().strip().splitlines()[-1] == (
+        "kiosk: error: the settings password was not given: nothing started"
+    )
+
+
+def test_the_url_filter_and_the_quit_url_of_the_configuration_are_enforced(
+    kiosk: Start, tmp_path: Path, display: object
+) -> None:
+    """The quiz tries a page its filter blocks, then reaches the quit URL: the kiosk refuses
+    the one and quits at the other, by itself."""
+    page = (
+        b"<!doctype html><title>quiz</title><script>"
+        b"setTimeout(() => location.href = '/forum', 300);"
+        b"setTimeout(() => location.href = '/done', 1500);</script>"
+    )
+    routes = {
+        QUIZ: Answer(page, 200, {"Content-Type": "text/html"}),
+        "/forum": Answer(b"<h1>forum</h1>", 200, {"Content-Type": "text/html"}),
+        "/done": Answer(b"<h1>done</h1>", 200, {"Content-Type": "text/html"}),
+    }
+    with serving(routes) as host:
+        base = f"http://{host}"
+        settings = {
+            "startURL": base + QUIZ,
+            "quitURL": base + "/done",
+            "URLFilterEnable": True,
+            "URLFilterRules": [
+                {"action": 0, "active": True, "expression": f"{host}/forum", "regex": False},
+                {"action": 1, "active": True, "expression": host, "regex": False},
+            ],
+        }
+        proc = run_through(kiosk, tmp_path, plistlib.dumps(settings), StandIn(), host)
+        assert proc.wait(30) == 0, proc.stderr()[-2000:]
+    decisions = proc.decisions()
+    refused = [d for d in decisions if d[:2] == ("navigation", "refused")]
+    assert refused and refused[0][2]["url"] == base + "/forum"
+    assert refused[0][2]["rule"] == f"{host}/forum"
+    quit_ = [d for d in decisions if d[0] == "quit"]
+    assert quit_ and quit_[0][1] == "allowed" and quit_[0][2]["source"] == "quit_url"
