@@ -44,7 +44,7 @@ from kiosk.session.evidence import EvidenceStore
 from kiosk.session.lifecycle import EngineInfo, Session, State
 from kiosk.session.record import SessionRecord, new_session_folder
 from kiosk.session.tracking import TrackingOptions
-from kiosk.ui import consent, quit_dialog
+from kiosk.ui import consent, password_dialog
 from kiosk.ui.camera_preview import CameraPreview
 from kiosk.ui.window import KioskWindow
 from policies.quit import QuitSource, check_password, decide_quit
@@ -291,7 +291,7 @@ class KioskApp(QObject):
         decision = decide_quit(source, monitoring, policy.quit_password_hash is not None)
         detail = {"source": source, "why": why, "reason": decision.reason}
         if decision.ask_password and policy.quit_password_hash is not None:
-            given = quit_dialog.ask_password(self.window)
+            given = password_dialog.ask_password(self.window)
             if given is not None and check_password(given, policy.quit_password_hash):
                 self._note_decision("quit", "allowed: quit password given", detail)
                 return True

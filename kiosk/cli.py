@@ -119,7 +119,7 @@ def _settings_password(left: int) -> str | None:
     from kiosk.launch.qapplication import make_qapplication
 
     make_qapplication()
-    from kiosk.ui.quit_dialog import ask_settings_password
+    from kiosk.ui.password_dialog import ask_settings_password
 
     return ask_settings_password(left)
 
