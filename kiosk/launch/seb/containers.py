@@ -83,9 +83,10 @@ def plist_bytes(data: bytes, password: str | AskPassword | None = None, tries: i
     if prefix == PLAIN:
         return _inflate(payload, "the plain settings")
     if prefix in CERTIFICATE:
+        named = payload[:20].hex()  # the SHA-1 hash of the certificate's public key
         raise SebFileError(
-            f"the configuration is encrypted for a certificate ({prefix.decode()}): the "
-            "certificate it names must be installed for the kiosk, which does not have it"
+            f"the configuration is encrypted for the certificate whose public key hash is "
+            f"{named} ({prefix.decode()}); the kiosk has no such certificate installed"
         )
     if prefix not in (PASSWORD, ADMIN_PASSWORD):
         raise SebFileError(f"unknown configuration container {prefix!r}")

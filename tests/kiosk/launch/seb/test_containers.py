@@ -72,7 +72,7 @@ def test_seb_s_own_encrypted_file_is_known_to_need_a_password() -> None:
     [
         (b"", "neither XML nor gzip"),
         (b"<html><body>login</body></html>", "neither XML nor gzip"),
-        (gzip.compress(b"pkhs" + b"\0" * 64), "encrypted for a certificate"),
+        (gzip.compress(b"pkhs" + b"\xab" * 20 + b"\0" * 44), "public key hash is " + "ab" * 20),
         (gzip.compress(b"zzzz" + b"\0" * 64), "unknown configuration container"),
         (gzip.compress(XML)[:-8], "cut short"),
         (b"\x1f\x8b" + b"\0" * 40, "damaged"),
