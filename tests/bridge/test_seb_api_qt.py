@@ -90,3 +90,17 @@ def test_without_send_browser_exam_key_no_request_carries_a_key(
     assert mine and not any("X-SafeExamBrowser-ConfigKeyHash" in h for h in mine)
     (top,) = reports(server, run_id, "top")
     assert top["seen"]["configKey"] == sha(url + CONFIG_KEY)  # the page API is still there
+
+
+def test_the_keys_the_kiosk_does_not_support_are_in_the_2001_detail_and_the_record(
+    make_kiosk: Callable[..., KioskApp], server: ReportServer, run_id: str, qtbot: QtBot
+) -> None:
+    url = server.exam_url(run_id, "setup")
+    seb = SebLaunch("exam.seb", url, CONFIG_KEY, EXAM_KEY, True, unsupported=("allowSiri",))
+    app = make_kiosk(url, seb=seb)
+    qtbot.waitUntil(lambda: bool(reports(server, run_id, "steps-done")), timeout=20_000)
+    done = server.reports_of(run_id)
+    checked = next(r for r in done if r.get("detail", {}).get("successCode") == 2001)
+    assert checked["detail"]["sebUnsupported"] == ["allowSiri"]
+    meta = app.record.meta()["seb"]
+    assert (meta["config_key"], meta["unsupported"]) == (CONFIG_KEY, ["allowSiri"])
