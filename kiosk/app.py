@@ -30,6 +30,7 @@ from kiosk.platform.qt import (
     QObject,
     QTimer,
     QUrl,
+    QWebEngineLoadingInfo,
     QWidget,
     pyqtSignal,
     qWebEngineChromiumVersion,
@@ -161,7 +162,7 @@ class KioskApp(QObject):
             lambda: self.request_quit("the page closed the window", "page")
         )
         self.window.page.urlChanged.connect(self._url_changed)
-        self.window.page.loadFinished.connect(self._load_finished)
+        self.window.page.loadingChanged.connect(self._loading_changed)
         self._signals = SignalWakeup(self._on_signal, self)
 
     # -- running -------------------------------------------------------------------------------
@@ -218,9 +219,15 @@ class KioskApp(QObject):
         return self.session.stop("page")
 
     @fail_safe(None)
-    def _load_finished(self, ok: bool) -> None:
-        if not ok:
-            log.warning("the exam page did not load: %s", self.window.page.url().toString())
+    def _loading_changed(self, info: QWebEngineLoadingInfo) -> None:
+        # A load stopped (a refused link, a link to another application) left the page as it
+        # was: only a failed load is one to warn about.
+        status = info.status()
+        if status == QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus:
+            url = info.url().toString()
+            log.warning("the exam page did not load: %s (%s)", url, info.errorString())
+            return
+        if status != QWebEngineLoadingInfo.LoadStatus.LoadSucceededStatus:
             return
         if self._first_load and self.opts.autostart and self.session.state is State.IDLE:
             self._first_load = False

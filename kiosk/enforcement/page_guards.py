@@ -74,6 +74,13 @@ def lock_engine_settings(settings: QWebEngineSettings | None, clipboard: Clipboa
         settings.setAttribute(attribute, value)
     if clipboard != "allow":
         settings.setAttribute(_Attr.JavascriptCanAccessClipboard, False)
+    # Every link to another application (mailto:, a seb:// link, a custom app's scheme) is put
+    # to acceptNavigationRequest, not only a clicked one: the URL filter refuses it and the
+    # attempt is on the record, instead of the engine dropping it silently or handing a clicked
+    # one to the desktop.
+    settings.setUnknownUrlSchemePolicy(
+        QWebEngineSettings.UnknownUrlSchemePolicy.AllowAllUnknownUrlSchemes
+    )
 
 
 class GuardedPage(QWebEnginePage):

@@ -43,6 +43,7 @@ from PyQt6.QtWebChannel import QWebChannel
 from PyQt6.QtWebEngineCore import (
     QWebEngineDownloadRequest,
     QWebEngineFullScreenRequest,
+    QWebEngineLoadingInfo,
     QWebEnginePage,
     QWebEnginePermission,
     QWebEngineProfile,
@@ -94,6 +95,7 @@ __all__ = [
     "QWebChannel",
     "QWebEngineDownloadRequest",
     "QWebEngineFullScreenRequest",
+    "QWebEngineLoadingInfo",
     "QWebEnginePage",
     "QWebEnginePermission",
     "QWebEngineProfile",

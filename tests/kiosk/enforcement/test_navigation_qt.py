@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PyQt6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
 from kiosk.config.settings import KioskConfig
-from kiosk.platform.qt import QUrl, QWebEnginePage
+from kiosk.platform.qt import QObject, QUrl, QWebEnginePage, pyqtSlot
 from tests.support.server import ReportServer
 
 Make = Callable[..., KioskApp]
@@ -163,3 +164,51 @@ def test_events_still_reach_the_page_after_a_refused_navigation(
     names = [r["name"] for r in server.reports_of(run_id) if r["type"] == "event"]
     assert names[-2:] == ["apMonitoringStarted", "apMonitoringStopped"]
     assert app.bridge.pending == 0
+
+
+class _Desktop(QObject):
+    """Stands where the desktop's handler for a scheme would be: what reaches it would have
+    left the kiosk for another application."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @pyqtSlot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
+
+
+APPLICATION_LINKS = ["mailto:teacher@example.org", "x-kiosk-test-app://open", "tel:+100"]
+
+
+def test_links_to_other_applications_are_refused_and_recorded(
+    make: Make, qtbot: QtBot, server: ReportServer, run_id: str
+) -> None:
+    """Clicked or scripted, a link the engine would hand to the desktop (which opens a mail
+    client, a dialer, any installed app over the exam) is refused, and the attempt is on the
+    record; the exam page stays, and its load is not mistaken for a failure."""
+    desktop = _Desktop()
+    for link in APPLICATION_LINKS:
+        QDesktopServices.setUrlHandler(link.partition(":")[0], desktop, "open")
+    try:
+        app = make(server.url(f"outside.html?run={run_id}"))
+        qtbot.waitUntil(lambda: bool(of_type(server, run_id, "loaded")), timeout=20_000)
+        exam = app.window.page.url().toString()
+        for link in APPLICATION_LINKS:
+            app.window.page.runJavaScript(f"location.href = {json.dumps(link)}")
+        click = "const a = document.createElement('a'); a.href = 'mailto:x@y.z'; a.click();"
+        app.window.page.runJavaScript(click)
+        # the witness: a later http refusal proves every earlier navigation was decided
+        app.window.page.runJavaScript(
+            f"setTimeout(() => location.href = 'http://localhost:{server.port}/late', 200)"
+        )
+        qtbot.waitUntil(lambda: any("/late" in d["url"] for d in top_refusals(app)), timeout=10_000)
+    finally:
+        for link in APPLICATION_LINKS:
+            QDesktopServices.unsetUrlHandler(link.partition(":")[0])
+    urls = [d["url"] for d in top_refusals(app)]
+    assert {*APPLICATION_LINKS, "mailto:x@y.z"} <= set(urls)
+    assert all(d["rule"] == "scheme refused" for d in top_refusals(app) if "/late" not in d["url"])
+    assert desktop.opened == []
+    assert app.window.page.url().toString() == exam
