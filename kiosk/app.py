@@ -26,6 +26,7 @@ from kiosk.platform.qt import (
     QApplication,
     QCoreApplication,
     QEvent,
+    QEventLoop,
     QGuiApplication,
     QObject,
     QTimer,
@@ -170,12 +171,22 @@ class KioskApp(QObject):
     def run(self) -> int:
         """Shows the exam and runs Qt's loop until the kiosk has quit cleanly."""
         install_excepthook()
-        self.finished.connect(lambda: self.qapp.exit(0))
+        # A loop of its own, not the application's exec(): ending that one emits aboutToQuit,
+        # on which QtWebEngine tears itself down for good, and a next run in this process
+        # (after an LMS served the exam's configuration) would crash in the dead engine.
+        loop = QEventLoop(self)
+        self.finished.connect(lambda: loop.exit(0))
         try:
             self.show()
-            return self.qapp.exec()
+            return loop.exec()
         finally:
             self.teardown()  # the filter on the application must go before the application
+
+    def dispose(self) -> None:
+        """After run(): every Qt object of this kiosk dies now, before a next run in the same
+        process (after an LMS served the exam's configuration) makes its own."""
+        self.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
     def show(self) -> None:
         if self.opts.fullscreen:
@@ -328,8 +339,8 @@ class KioskApp(QObject):
                     log.warning("%d events were recorded but not delivered", self.bridge.pending)
                 timer.stop()
                 self.window.may_close = True
-                # run() answers with exit(), not quit(): Qt 6's quit() first asks every window
-                # to close, and the exam window refuses, which would cancel the quit.
+                # run() ends its own loop; never QApplication.quit(): Qt 6's quit() first asks
+                # every window to close, and the exam window refuses, cancelling the quit.
                 self.finished.emit()
 
         timer.timeout.connect(check)

@@ -9,6 +9,7 @@ from PyQt6 import sip
 from PyQt6.QtCore import (
     QCoreApplication,
     QEvent,
+    QEventLoop,
     QFile,
     QIODevice,
     QMessageLogContext,
@@ -72,6 +73,7 @@ __all__ = [
     "QCoreApplication",
     "QDropEvent",
     "QEvent",
+    "QEventLoop",
     "QFile",
     "QGuiApplication",
     "QIODevice",
