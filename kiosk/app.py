@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from bridge.channel import PageBridge
@@ -19,6 +20,7 @@ from kiosk import __version__
 from kiosk.enforcement.lockdown import Lockdown
 from kiosk.enforcement.page_guards import GuardedPage, make_profile
 from kiosk.enforcement.request_filter import DownloadGuard, RequestInterceptor
+from kiosk.launch.lms_configuration import ConfigurationWait
 from kiosk.launch.options import RunOptions
 from kiosk.platform.bus import EventBus
 from kiosk.platform.failsafe import fail_safe, install_excepthook
@@ -153,6 +155,16 @@ class KioskApp(QObject):
             lockdown=self.lockdown,
             setup_notes={} if seb is None else {"sebUnsupported": list(seb.unsupported)},
         )
+        # Showing an LMS's login page that serves the exam's configuration next: when it does,
+        # this run ends and kiosk/cli.py starts the next one from that very file.
+        self.reconfigure_with: Path | None = None
+        if opts.awaiting_configuration:
+            wait = ConfigurationWait(
+                self.window.page, self.folder, self._note_decision, self.window.show_notice,
+                self._configuration_arrived, self,
+            )  # fmt: skip
+            self.window.page.seb_links = wait.link
+            self.downloads.taken_by = wait.take
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start(250)
@@ -258,6 +270,10 @@ class KioskApp(QObject):
     def _note_decision(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
         log.info("%s: %s %s", policy, decision, detail)
         self.record.note_decision(time.time(), policy, decision, detail)
+
+    def _configuration_arrived(self, path: Path) -> None:
+        self.reconfigure_with = path
+        self.request_quit("the LMS served the exam's configuration", "reconfigure")
 
     # -- evidence ------------------------------------------------------------------------------
 

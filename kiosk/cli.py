@@ -7,6 +7,7 @@ Exit codes: 0 normal quit; 2 bad usage, URL, configuration or unsafe engine sett
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -146,11 +147,21 @@ def main(argv: list[str] | None = None) -> int:
             return run_demo()
         from kiosk.launch.resolve import resolve
 
-        opts = resolve(args, os.environ, _settings_password)
-        from kiosk.app import KioskApp
-        from kiosk.launch.qapplication import make_qapplication
+        while True:
+            opts = resolve(args, os.environ, _settings_password)  # usage errors before Qt
+            from kiosk.app import KioskApp
+            from kiosk.launch.qapplication import make_qapplication
 
-        return KioskApp(make_qapplication(), opts).run()
+            app = KioskApp(make_qapplication(), opts)
+            code, served = app.run(), app.reconfigure_with
+            app.dispose()
+            del app
+            gc.collect()  # nothing of this run may die inside the next one's engine callbacks
+            if served is None:
+                return code
+            # The LMS served the exam's configuration after its login page: the exam starts
+            # from that file, on a fresh profile, as SEB does when it is reconfigured.
+            args.target = str(served)
     except KioskExit as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -4,7 +4,8 @@ During monitoring, closing the window (Alt+F4, the window manager, ``window.clos
 refused unless the quit password is given in the kiosk's own dialog, or the page has reached
 the configured quit URL. Before monitoring and after stop() nothing is at stake. A signal
 (SIGTERM/SIGINT) comes from the operating system or an administrator and always stops the
-session cleanly first.
+session cleanly first. ``reconfigure`` ends a run that was only showing an LMS's login page,
+once the LMS has served the exam's configuration: the kiosk starts again from that file.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Literal
 
-QuitSource = Literal["window", "page", "signal", "quit_url"]
+QuitSource = Literal["window", "page", "signal", "quit_url", "reconfigure"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class QuitDecision:
 
 
 def decide_quit(source: QuitSource, monitoring: bool, password_set: bool) -> QuitDecision:
-    if source in ("signal", "quit_url"):
+    if source in ("signal", "quit_url", "reconfigure"):
         return QuitDecision(True, False, f"{source}: the session is stopped cleanly first")
     if not monitoring:
         return QuitDecision(True, False, "no exam is being monitored")

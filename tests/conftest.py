@@ -104,7 +104,8 @@ def world_dir() -> Iterator[Path]:
 def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     """A real KioskApp in this test process (window, bridge, session, record), torn down after.
 
-    ``make_kiosk(url, config=None, *, camera=None, autostart=False, show=True, seb=None)``:
+    ``make_kiosk(url, config=None, *, camera=None, autostart=False, show=True, seb=None,
+    awaiting_configuration=False)``:
     windowed, no microphone, its record under ``tmp_path/data`` and its event log at
     ``tmp_path/events.jsonl``.
     """
@@ -127,6 +128,7 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
         autostart: bool = False,
         show: bool = True,
         seb: SebLaunch | None = None,
+        awaiting_configuration: bool = False,
     ) -> KioskApp:
         opts = RunOptions(
             url=url,
@@ -139,6 +141,7 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
             fullscreen=False,
             engine=decide({}),
             seb=seb,
+            awaiting_configuration=awaiting_configuration,
         )
         app = KioskApp(qapp, opts)
         made.append(app)

@@ -111,6 +111,9 @@ class GuardedPage(QWebEnginePage):
         self.decided: Decided = lambda *_: None
         self.refused_navigation: Callable[[str], None] = lambda _: None
         self.refused_action: Callable[[str], None] = lambda _: None
+        # While an LMS is to serve the exam's configuration: where its seb(s):// links go
+        # (kiosk/launch/lms_configuration.py); otherwise the URL filter refuses them.
+        self.seb_links: Callable[[str], None] | None = None
         # view-source: is shown by the engine itself, without asking acceptNavigationRequest
         # (which sees the inner http URL): no action may open it, and if it appears, go back.
         view_source = self.action(QWebEnginePage.WebAction.ViewSource)
@@ -181,6 +184,10 @@ class GuardedPage(QWebEnginePage):
     def acceptNavigationRequest(
         self, url: QUrl, kind: QWebEnginePage.NavigationType, is_main_frame: bool
     ) -> bool:
+        seb_link = is_main_frame and url.scheme().lower() in ("seb", "sebs")
+        if self.seb_links is not None and seb_link:
+            self.seb_links(url.toString())
+            return False
         if self._urls is None:
             return True
         decision = self._urls.decide(url.toString(), top_level=is_main_frame)

@@ -66,9 +66,14 @@ class DownloadGuard(QObject):
         super().__init__(parent)
         self._allowed = allowed
         self._decided = decided
+        # Asked first: takes the downloads it stands for and says so (while an LMS is to serve
+        # the exam's configuration, kiosk/launch/lms_configuration.py).
+        self.taken_by: Callable[[QWebEngineDownloadRequest], bool] | None = None
 
     @fail_safe(None)
     def requested(self, download: QWebEngineDownloadRequest) -> None:
+        if self.taken_by is not None and self.taken_by(download):
+            return
         detail = {"url": download.url().toString(), "file": download.downloadFileName()}
         if decide_download(self._allowed):
             download.accept()

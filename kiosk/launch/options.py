@@ -26,3 +26,5 @@ class RunOptions:
     fullscreen: bool
     engine: EngineVerdict
     seb: SebLaunch | None = None  # launched from a Safe Exam Browser configuration
+    #: The url is an LMS's page (a login) that will serve the exam's configuration next.
+    awaiting_configuration: bool = False

@@ -40,12 +40,17 @@ def resolve(
     cfg = config_mod.load(args.config) if args.config else config_mod.KioskConfig()
     target = parse_target(args.target)
     seb = None
+    awaiting = False
     if target.kind in ("file", "seb"):
         from kiosk.launch import seb_launch as launch
 
-        seb = launch.from_target(target, ask_password)
-        url = seb.url
-        cfg = launch.apply(cfg, seb)
+        found = launch.from_target(target, ask_password)
+        if isinstance(found, launch.LmsPage):  # log in first; the LMS serves it next
+            url, awaiting = found.url, True
+        else:
+            seb = found
+            url = seb.url
+            cfg = launch.apply(cfg, seb)
     else:
         assert target.url is not None
         url = target.url
@@ -83,8 +88,11 @@ def resolve(
         microphone=microphone,
         data_dir=_writable_dir(data_dir, "--data-dir"),
         event_log=event_log,
-        autostart=args.autostart if args.autostart is not None else cfg.session.autostart,
+        # no exam starts on the login page: the run that opens the configuration starts it
+        autostart=not awaiting
+        and (args.autostart if args.autostart is not None else cfg.session.autostart),
         fullscreen=mode.fullscreen,
         engine=verdict,
         seb=seb,
+        awaiting_configuration=awaiting,
     )

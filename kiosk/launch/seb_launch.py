@@ -79,7 +79,17 @@ def from_data(source: str, data: bytes, ask: AskPassword | None, tries: int = 3)
     )
 
 
-def from_target(target: Target, ask: AskPassword | None, tries: int = 3) -> SebLaunch:
+@dataclass(frozen=True)
+class LmsPage:
+    """What a seb(s):// link answered with instead of a configuration: a web page (Moodle's
+    config.php sends a student who is not logged in to its login page). The kiosk opens the
+    link's own http(s) URL, so that the LMS's redirect back after the login reaches the kiosk's
+    browser, and the LMS serves the configuration there (kiosk/launch/lms_configuration.py)."""
+
+    url: str
+
+
+def from_target(target: Target, ask: AskPassword | None, tries: int = 3) -> SebLaunch | LmsPage:
     """The launch a .seb file or a seb(s):// link stands for."""
     if target.kind == "file":
         assert target.path is not None
@@ -91,11 +101,12 @@ def from_target(target: Target, ask: AskPassword | None, tries: int = 3) -> SebL
     assert target.kind == "seb" and target.url is not None
     fetched = fetch(target.url)
     if not fetched.is_configuration:
-        raise SebFileError(
-            f"{target.url} answers with a web page ({fetched.status} {fetched.content_type}) "
-            "instead of a configuration: logging in to the LMS inside the kiosk first is not "
-            "supported yet; download the .seb file and open it"
-        )
+        if fetched.status != 200 or "html" not in fetched.content_type:
+            raise SebFileError(
+                f"{target.url} answers with {fetched.status} {fetched.content_type}: neither "
+                "a configuration nor a page to log in on"
+            )
+        return LmsPage(target.url)
     return from_data(fetched.url, fetched.body, ask, tries)
 
 

@@ -8,9 +8,13 @@ import hashlib
 import json
 import plistlib
 import signal
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.support.process import KioskProcess
 from tests.support.seb import encrypted
@@ -164,3 +168,68 @@ def test_the_url_filter_and_the_quit_url_of_the_configuration_are_enforced(
     assert refused[0][2]["rule"] == f"{host}/forum"
     quit_ = [d for d in decisions if d[0] == "quit"]
     assert quit_ and quit_[0][1] == "allowed" and quit_[0][2]["source"] == "quit_url"
+
+
+CONFIG = "/mod/quiz/accessrule/seb/config.php?cmid=7"
+LOGIN = "/login/index.php"
+
+
+def meta(session: Path) -> dict[str, Any]:
+    db = sqlite3.connect(session / "record.sqlite3")
+    try:
+        return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+    finally:
+        db.close()
+
+
+def decisions(session: Path) -> list[tuple[str, str]]:
+    db = sqlite3.connect(session / "record.sqlite3")
+    try:
+        return list(db.execute("SELECT policy, decision FROM decisions ORDER BY rowid"))
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("back", ["redirect", "seb link"])
+def test_a_seb_link_behind_the_lms_login_opens_the_login_then_the_quiz(
+    kiosk: Start, display: object, back: str
+) -> None:
+    """As Moodle's "Launch Safe Exam Browser" link for a student not logged in: config.php
+    sends the kiosk to the login page; after the login the LMS serves the configuration (by
+    its redirect back to config.php, or a seb:// link on its page), and the quiz opens with
+    the keys of that configuration."""
+    stand_in = StandIn()
+    served: dict[str, bytes] = {}
+
+    def config(path: str, headers: dict[str, str]) -> Answer:
+        if "MoodleSession=in" not in headers.get("Cookie", ""):
+            return Answer(b"", 303, {"Location": LOGIN})
+        kind = {"Content-Type": "application/seb",
+                "Content-Disposition": 'attachment; filename="config.seb"'}  # fmt: skip
+        return Answer(served["seb"], 200, kind)
+
+    routes: dict[str, Any] = {CONFIG: config, QUIZ: stand_in.quiz}
+    with serving(routes) as host:
+        stand_in.base = f"http://{host}"
+        served["seb"], stand_in.key = configuration(stand_in.base)
+        there = f"{stand_in.base}{CONFIG}" if back == "redirect" else f"seb://{host}{CONFIG}"
+        login = (  # the student logs in; the page sets the session cookie and goes on
+            "<!doctype html><title>Log in</title><script>"
+            "document.cookie = 'MoodleSession=in; path=/';"
+            f"setTimeout(() => location.href = {json.dumps(there)}, 200);</script>"
+        )
+        routes[LOGIN] = Answer(login.encode(), 200, {"Content-Type": "text/html"})
+        proc = kiosk(f"seb://{host}{CONFIG}")
+        wait_admitted(stand_in, proc)
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(15) == 0, proc.stderr()
+    assert stand_in.refused == []
+    # the login's run, then the exam's (two runs within a second: ordered by their records)
+    first, second = sorted(
+        (proc.data_dir / "sessions").glob("*/"), key=lambda f: meta(f)["launched_at"]
+    )
+    assert (first / "lms-configuration.seb").read_bytes() == served["seb"]
+    assert ("quit", "allowed") in decisions(first)
+    assert "seb" not in meta(first)
+    assert meta(second)["seb"]["config_key"] == stand_in.key
+    assert meta(second)["url"] == stand_in.base + QUIZ

@@ -20,6 +20,7 @@ from policies.quit import check_password, decide_quit, hash_password, valid_hash
         ("page", False, True, True, False),
         ("signal", True, False, True, False),
         ("quit_url", True, True, True, False),
+        ("reconfigure", True, True, True, False),
     ],
 )
 def test_decide_quit(

@@ -1,7 +1,7 @@
 """Fetching what a seb:// link points at, the way Safe Exam Browser does.
 
 The answer is a configuration (``application/seb``, a ``.seb`` path, or a body that reads as
-one), or a web page (an LMS login, a 401) that the kiosk opens instead. Redirects may only go to
+one), or a web page (an LMS login) that the kiosk opens instead. Redirects may only go to
 http(s); sizes and times are bounded.
 """
 

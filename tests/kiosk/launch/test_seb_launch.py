@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.config.settings import KioskConfig
-from kiosk.launch.seb_launch import SebLaunch, apply, from_data, from_target
+from kiosk.launch.seb_launch import LmsPage, SebLaunch, apply, from_data, from_target
 from kiosk.launch.target import parse_target
 from kiosk.platform.errors import UsageError
 from tests.support.paths import SEB_FILES
@@ -67,17 +67,30 @@ def test_what_starts_no_exam_is_one_clear_line(data: bytes, words: str) -> None:
         from_data("exam.seb", data, None)
 
 
-def test_a_link_serving_a_configuration_launches_it_and_a_login_page_is_said() -> None:
+def test_a_link_serving_a_configuration_launches_it_and_a_login_page_is_opened() -> None:
+    """A link that sends the kiosk to a login page is opened as the link's own http(s) URL, so
+    that the LMS's redirect back after the login reaches the kiosk's browser; an answer that
+    is neither a configuration nor a page is one clear line."""
     routes = {
         "/config.seb": Answer((SEB_FILES / "plnd-simple.seb").read_bytes()),
+        "/config.php": Answer(b"", 303, {"Location": "/login"}),
         "/login": Answer(b"<html>login</html>", 200, {"Content-Type": "text/html"}),
+        "/image": Answer(b"GIF89a", 200, {"Content-Type": "image/gif"}),
     }
     with serving(routes) as host:
         launched = from_target(parse_target(f"seb://{host}/config.seb"), None)
+        assert isinstance(launched, SebLaunch)
         assert launched.url == "https://safeexambrowser.org/start"
         assert launched.source == f"http://{host}/config.seb"
-        with pytest.raises(UsageError, match="answers with a web page"):
-            from_target(parse_target(f"seb://{host}/login"), None)
+        page = from_target(parse_target(f"seb://{host}/config.php"), None)
+        assert page == LmsPage(f"http://{host}/config.php")  # the link's own, not /login
+        assert from_target(parse_target(f"seb://{host}/login"), None) == LmsPage(
+            f"http://{host}/login"
+        )
+        with pytest.raises(UsageError, match="answers with 200 image/gif: neither"):
+            from_target(parse_target(f"seb://{host}/image"), None)
+        with pytest.raises(UsageError, match="answers with 404"):
+            from_target(parse_target(f"seb://{host}/missing"), None)
 
 
 def test_a_password_file_without_a_way_to_ask_is_refused(tmp_path: Path) -> None:
@@ -117,3 +130,22 @@ def test_a_configuration_for_a_client_starts_nothing(
     path.write_bytes(seb(sebConfigPurpose=1))
     assert main(["run", str(path)]) == 2
     assert "starts no exam" in capsys.readouterr().err
+
+
+def test_a_login_page_run_waits_for_the_configuration_and_starts_no_exam(tmp_path: Path) -> None:
+    """No exam is monitored on the LMS's login page, even with --autostart: the run that opens
+    the configuration the LMS serves next starts it."""
+    import os
+
+    from kiosk.cli import build_parser
+    from kiosk.launch.resolve import resolve
+
+    login = Answer(b"<html>login</html>", 200, {"Content-Type": "text/html"})
+    with serving(
+        {"/config.php": Answer(b"", 303, {"Location": "/login"}), "/login": login}
+    ) as host:
+        argv = ["run", "--autostart", "--data-dir", str(tmp_path), f"seb://{host}/config.php"]
+        opts = resolve(build_parser().parse_args(argv), os.environ)
+    assert opts.awaiting_configuration and opts.seb is None
+    assert opts.url == f"http://{host}/config.php"
+    assert opts.autostart is False
