@@ -24,6 +24,7 @@ from tests.support.xdo import wait_active, xdotool
 Start = Callable[..., KioskProcess]
 QUIZ = "/mod/quiz/view.php?id=7"
 PASSWORD = "kiosk-fixture"
+QUIT = "teacher-says-done"
 
 
 class StandIn:
@@ -168,6 +169,74 @@ def test_the_url_filter_and_the_quit_url_of_the_configuration_are_enforced(
     assert refused[0][2]["rule"] == f"{host}/forum"
     quit_ = [d for d in decisions if d[0] == "quit"]
     assert quit_ and quit_[0][1] == "allowed" and quit_[0][2]["source"] == "quit_url"
+
+
+def wait_monitoring(proc: KioskProcess, timeout: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while "apMonitoringStarted" not in [e["name"] for e in proc.record()[0]]:
+        assert proc.proc.poll() is None, proc.stderr()
+        assert time.monotonic() < deadline, proc.stderr()[-2000:]
+        time.sleep(0.05)
+    wait_active("kiosk")
+
+
+def quit_decisions(proc: KioskProcess, count: int) -> list[Any]:
+    import time
+
+    deadline = time.monotonic() + 10
+    while len(found := [d for d in proc.decisions() if d[0] == "quit"]) < count:
+        assert time.monotonic() < deadline, proc.decisions()
+        time.sleep(0.05)
+    return found
+
+
+def test_the_quit_password_of_the_configuration_guards_the_running_quiz(
+    kiosk: Start, tmp_path: Path, display: object
+) -> None:
+    """The quiz runs as an exam from its first page (Moodle's page calls no proctoring API):
+    Alt+F4 asks for the .seb's quit password; a wrong one keeps the quiz, the right one ends
+    it cleanly."""
+    page = Answer(b"<!doctype html><title>quiz</title><h1>Q1</h1>", 200,
+                  {"Content-Type": "text/html"})  # fmt: skip
+    with serving({QUIZ: page}) as host:
+        settings = {"startURL": f"http://{host}{QUIZ}", "allowQuit": True,
+                    "hashedQuitPassword": hashlib.sha256(QUIT.encode()).hexdigest()}  # fmt: skip
+        proc = run_through(kiosk, tmp_path, plistlib.dumps(settings), StandIn(), host)
+        wait_monitoring(proc)
+        xdotool("key", "alt+F4")
+        wait_active("kiosk: quit")
+        xdotool("type", "--delay", "20", "guess")
+        xdotool("key", "Return")
+        assert quit_decisions(proc, 1)[0][1] == "refused: wrong quit password"
+        assert proc.proc.poll() is None
+        wait_active("kiosk")
+        xdotool("key", "alt+F4")
+        wait_active("kiosk: quit")
+        xdotool("type", "--delay", "20", QUIT)
+        xdotool("key", "Return")
+        assert proc.wait(15) == 0, proc.stderr()[-2000:]
+    assert quit_decisions(proc, 2)[1][1] == "allowed: quit password given"
+    assert [e["name"] for e in proc.record()[0]][-1] == "apMonitoringStopped"
+
+
+def test_a_configuration_that_forbids_quitting_keeps_the_quiz_open(
+    kiosk: Start, tmp_path: Path, display: object
+) -> None:
+    page = Answer(b"<!doctype html><title>quiz</title><h1>Q1</h1>", 200,
+                  {"Content-Type": "text/html"})  # fmt: skip
+    with serving({QUIZ: page}) as host:
+        settings = {"startURL": f"http://{host}{QUIZ}", "allowQuit": False,
+                    "hashedQuitPassword": hashlib.sha256(b"ignored").hexdigest()}  # fmt: skip
+        proc = run_through(kiosk, tmp_path, plistlib.dumps(settings), StandIn(), host)
+        wait_monitoring(proc)
+        xdotool("key", "alt+F4")
+        refused = quit_decisions(proc, 1)[0]
+        assert refused[1] == "refused" and refused[2]["source"] == "window"  # no dialog at all
+        assert proc.proc.poll() is None
+        proc.signal(signal.SIGTERM)  # the administrator's way out
+        assert proc.wait(15) == 0
 
 
 CONFIG = "/mod/quiz/accessrule/seb/config.php?cmid=7"

@@ -149,3 +149,10 @@ def test_a_login_page_run_waits_for_the_configuration_and_starts_no_exam(tmp_pat
     assert opts.awaiting_configuration and opts.seb is None
     assert opts.url == f"http://{host}/config.php"
     assert opts.autostart is False
+
+
+def test_the_exam_session_starts_with_the_first_page() -> None:
+    """An LMS's quiz page does not call the AutoProctor API: without autostart no session would
+    run, and the window could be closed in the middle of the exam."""
+    assert KioskConfig().session.autostart is False
+    assert apply(KioskConfig(), from_data("x", seb(), None)).session.autostart is True
