@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import (
+    QAuthenticator,
     QObject,
     QTimer,
     QUrl,
@@ -24,6 +25,7 @@ from kiosk.platform.qt import (
     QWebEngineProfile,
     QWebEngineSettings,
     pyqtSignal,
+    sip,
 )
 from kiosk.platform.version import SEB_COMPATIBLE, VERSION
 from kiosk.session.record import Decided
@@ -108,9 +110,13 @@ class GuardedPage(QWebEnginePage):
         self.printRequested.connect(self._print_requested)
         self.printRequestedByFrame.connect(lambda *_: self._print_requested())
         self.permissionRequested.connect(self._permission_requested)
+        self.authenticationRequired.connect(self._authentication_required)
         self.decided: Decided = lambda *_: None
         self.refused_navigation: Callable[[str], None] = lambda _: None
         self.refused_action: Callable[[str], None] = lambda _: None
+        # The kiosk's own login dialog for a site's HTTP authentication: (site, realm) -> the
+        # user name and password, or None (cancelled: the site's 401 page shows).
+        self.ask_login: Callable[[str, str], tuple[str, str] | None] = lambda *_: None
         # While an LMS is to serve the exam's configuration: where its seb(s):// links go
         # (kiosk/launch/lms_configuration.py); otherwise the URL filter refuses them.
         self.seb_links: Callable[[str], None] | None = None
@@ -142,6 +148,21 @@ class GuardedPage(QWebEnginePage):
         detail = {"permission": permission.permissionType().name,
                   "origin": permission.origin().toString()}  # fmt: skip
         self.decided("permission", "denied", detail)
+
+    @fail_safe(None)  # failing safe here means no credentials: the site's 401 page shows
+    def _authentication_required(self, url: QUrl, authenticator: QAuthenticator) -> None:
+        site = url.host() + (f":{url.port()}" if url.port() != -1 else "")
+        detail = {"url": url.toString(), "realm": authenticator.realm()}
+        given = self.ask_login(site, authenticator.realm())
+        if given is None:
+            # A null authenticator cancels (Qt's "*authenticator = QAuthenticator()"); the one
+            # given holds the realm, and left as it is the engine asks again and again.
+            sip.assign(authenticator, QAuthenticator())
+            self.decided("authentication", "cancelled", detail)
+            return
+        authenticator.setUser(given[0])
+        authenticator.setPassword(given[1])
+        self.decided("authentication", "credentials given", {**detail, "user": given[0]})
 
     @fail_safe(None)
     def _print_requested(self) -> None:

@@ -82,7 +82,7 @@ def from_data(source: str, data: bytes, ask: AskPassword | None, tries: int = 3)
 @dataclass(frozen=True)
 class LmsPage:
     """What a seb(s):// link answered with instead of a configuration: a web page (Moodle's
-    config.php sends a student who is not logged in to its login page). The kiosk opens the
+    config.php sends a student who is not logged in to its login page) or a 401. The kiosk opens the
     link's own http(s) URL, so that the LMS's redirect back after the login reaches the kiosk's
     browser, and the LMS serves the configuration there (kiosk/launch/lms_configuration.py)."""
 
@@ -101,7 +101,8 @@ def from_target(target: Target, ask: AskPassword | None, tries: int = 3) -> SebL
     assert target.kind == "seb" and target.url is not None
     fetched = fetch(target.url)
     if not fetched.is_configuration:
-        if fetched.status != 200 or "html" not in fetched.content_type:
+        page = fetched.status == 200 and "html" in fetched.content_type
+        if not page and fetched.status != 401:  # a 401: the kiosk's login dialog asks
             raise SebFileError(
                 f"{target.url} answers with {fetched.status} {fetched.content_type}: neither "
                 "a configuration nor a page to log in on"

@@ -40,6 +40,7 @@ from PyQt6.QtGui import (
     QWheelEvent,
     QWindow,
 )
+from PyQt6.QtNetwork import QAuthenticator
 from PyQt6.QtWebChannel import QWebChannel
 from PyQt6.QtWebEngineCore import (
     QWebEngineDownloadRequest,
@@ -58,6 +59,9 @@ from PyQt6.QtWebEngineCore import (
 from PyQt6.QtWebEngineWidgets import QWebEngineView
 from PyQt6.QtWidgets import (
     QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -67,14 +71,18 @@ from PyQt6.QtWidgets import (
 
 __all__ = [
     "QApplication",
+    "QAuthenticator",
     "QClipboard",
     "QCloseEvent",
     "QColor",
     "QCoreApplication",
+    "QDialog",
+    "QDialogButtonBox",
     "QDropEvent",
     "QEvent",
     "QEventLoop",
     "QFile",
+    "QFormLayout",
     "QGuiApplication",
     "QIODevice",
     "QImage",

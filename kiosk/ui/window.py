@@ -21,6 +21,7 @@ from kiosk.platform.qt import (
     QWidget,
     pyqtSignal,
 )
+from kiosk.ui import login_dialog
 
 
 class KioskWindow(QWidget):
@@ -42,6 +43,7 @@ class KioskWindow(QWidget):
         self.page = page(self.view)
         self.page.refused_navigation = self.show_refused
         self.page.refused_action = self.show_notice
+        self.page.ask_login = lambda site, realm: login_dialog.ask_login(self, site, realm)
         self.notice = QLabel(self)
         self.notice.setObjectName("kiosk-notice")
         self.notice.setWordWrap(True)

@@ -4,6 +4,7 @@ request carries the right Config Key hash for its URL."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import plistlib
@@ -302,3 +303,34 @@ def test_a_seb_link_behind_the_lms_login_opens_the_login_then_the_quiz(
     assert "seb" not in meta(first)
     assert meta(second)["seb"]["config_key"] == stand_in.key
     assert meta(second)["url"] == stand_in.base + QUIZ
+
+
+def test_a_seb_link_behind_http_authentication_asks_the_login_in_the_kiosk(
+    kiosk: Start, display: object
+) -> None:
+    """A configuration behind the web server's own login (a 401): the kiosk asks for it in its
+    own dialog, typed here with xdotool, and the quiz opens from the file served after it."""
+    stand_in = StandIn()
+    served: dict[str, bytes] = {}
+    good = "Basic " + base64.b64encode(b"student:s3cret").decode()
+
+    def config(path: str, headers: dict[str, str]) -> Answer:
+        if headers.get("Authorization") != good:
+            return Answer(b"<h1>401</h1>", 401, {"WWW-Authenticate": 'Basic realm="LMS"',
+                                                 "Content-Type": "text/html"})  # fmt: skip
+        return Answer(served["seb"], 200, {"Content-Type": "application/seb"})
+
+    with serving({CONFIG: config, QUIZ: stand_in.quiz}) as host:
+        stand_in.base = f"http://{host}"
+        served["seb"], stand_in.key = configuration(stand_in.base)
+        proc = kiosk(f"seb://{host}{CONFIG}")
+        wait_active(f"kiosk: log in to {host}", timeout=30)
+        xdotool("type", "--delay", "20", "student")
+        xdotool("key", "Tab")
+        xdotool("type", "--delay", "20", "s3cret")
+        xdotool("key", "Return")
+        wait_admitted(stand_in, proc)
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(15) == 0, proc.stderr()
+    first, _ = sorted((proc.data_dir / "sessions").glob("*/"), key=lambda f: meta(f)["launched_at"])
+    assert ("authentication", "credentials given") in decisions(first)

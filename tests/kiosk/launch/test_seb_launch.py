@@ -76,6 +76,7 @@ def test_a_link_serving_a_configuration_launches_it_and_a_login_page_is_opened()
         "/config.php": Answer(b"", 303, {"Location": "/login"}),
         "/login": Answer(b"<html>login</html>", 200, {"Content-Type": "text/html"}),
         "/image": Answer(b"GIF89a", 200, {"Content-Type": "image/gif"}),
+        "/basic": Answer(b"", 401, {"WWW-Authenticate": 'Basic realm="LMS"'}),
     }
     with serving(routes) as host:
         launched = from_target(parse_target(f"seb://{host}/config.seb"), None)
@@ -87,6 +88,8 @@ def test_a_link_serving_a_configuration_launches_it_and_a_login_page_is_opened()
         assert from_target(parse_target(f"seb://{host}/login"), None) == LmsPage(
             f"http://{host}/login"
         )
+        basic = from_target(parse_target(f"seb://{host}/basic"), None)
+        assert basic == LmsPage(f"http://{host}/basic")  # its login asked in the kiosk
         with pytest.raises(UsageError, match="answers with 200 image/gif: neither"):
             from_target(parse_target(f"seb://{host}/image"), None)
         with pytest.raises(UsageError, match="answers with 404"):
