@@ -5,6 +5,10 @@ PBKDF2-HMAC-SHA1 of the password (10,000 rounds, 32 bytes) with each salt, the c
 AES-256-CBC with PKCS#7 padding, and the HMAC-SHA256 covers everything before it. The HMAC is
 checked first, in constant time: a wrong password is told apart from a damaged file only by
 that check failing, never by a decryption that yields garbage.
+
+Version 2 differs in one thing, the bug version 3 fixed: its reference implementation cut a
+multi-byte password's UTF-8 bytes to the password's length in characters (UTF-16 units). A v2
+file is tried with the whole password first, then with the cut one; the HMAC says which.
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ def _key(password: bytes, salt: bytes) -> bytes:
     return hashlib.pbkdf2_hmac("sha1", password, salt, _ROUNDS, 32)
 
 
+def _secrets(password: str, version: int) -> list[bytes]:
+    whole = password.encode("utf-8")
+    if version != 2:
+        return [whole]
+    cut = whole[: len(password.encode("utf-16-le")) // 2]
+    return [whole] if cut == whole else [whole, cut]
+
+
 def decrypt(data: bytes, password: str) -> bytes:
     """The plaintext of RNCryptor v2/v3 password-encrypted ``data``."""
     if len(data) < _HEADER + 16 + _HMAC:
@@ -45,9 +57,11 @@ def decrypt(data: bytes, password: str) -> bytes:
         raise DecryptionError("encrypted with a key, not a password")
     enc_salt, hmac_salt, iv = data[2:10], data[10:18], data[18:34]
     body, tag = data[:-_HMAC], data[-_HMAC:]
-    secret = password.encode("utf-8")
-    expected = hmac.new(_key(secret, hmac_salt), body, hashlib.sha256).digest()
-    if not hmac.compare_digest(expected, tag):
+    for secret in _secrets(password, version):
+        expected = hmac.new(_key(secret, hmac_salt), body, hashlib.sha256).digest()
+        if hmac.compare_digest(expected, tag):
+            break
+    else:
         raise WrongPassword("the password is wrong (or the file is damaged)")
     ciphertext = body[_HEADER:]
     if len(ciphertext) % 16:

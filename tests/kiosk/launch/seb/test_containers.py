@@ -17,7 +17,8 @@ from kiosk.launch.seb.containers import (
 )
 from kiosk.platform.errors import UsageError
 from tests.support.paths import SEB_FILES
-from tests.support.seb import container, encrypted
+from tests.support.seb import container, encrypted, rncryptor_v2, rncryptor_v3
+from tests.support.seb import rncryptor as write_rncryptor
 
 XML = (SEB_FILES / "simpleunencrypted.seb").read_bytes()
 START = "https://safeexambrowser.org/start"
@@ -98,3 +99,18 @@ def test_rncryptor_refuses_what_is_no_password_data() -> None:
         rncryptor.decrypt(b"\x03\x01", "x")
     with pytest.raises(rncryptor.DecryptionError, match="with a key, not a password"):
         rncryptor.decrypt(b"\x03\x00" + b"\0" * 80, "x")
+
+
+@pytest.mark.parametrize("password", ["kiosk-fixture", "prüfung-ñ", "試験🔒"])
+def test_rncryptor_v2_is_read_like_v3_and_its_cut_multibyte_password_too(password: str) -> None:
+    """v2's reference implementation cut a multi-byte password to its length in characters;
+    the reader tries that only for v2, after the whole password."""
+    secret = b"<plist>settings</plist>"
+    assert rncryptor.decrypt(rncryptor_v2(secret, password), password) == secret
+    assert rncryptor.decrypt(rncryptor_v3(secret, password), password) == secret
+    cut = password.encode()[: len(password.encode("utf-16-le")) // 2]
+    if cut != password.encode():  # a v3 file written with the cut password is not accepted
+        with pytest.raises(rncryptor.WrongPassword):
+            rncryptor.decrypt(write_rncryptor(secret, cut, version=3), password)
+    with pytest.raises(rncryptor.WrongPassword):
+        rncryptor.decrypt(rncryptor_v2(secret, password), password + "x")
