@@ -114,8 +114,11 @@ def from_target(target: Target, ask: AskPassword | None, tries: int = 3) -> SebL
 def apply(config: KioskConfig, launch: SebLaunch) -> KioskConfig:
     """The kiosk's configuration with the exam's settings over it. The exam session starts
     with the first page, as SEB's lockdown does: an LMS's quiz page does not call the
-    AutoProctor API, and until a session runs, closing the window would end the exam."""
+    AutoProctor API, and until a session runs, closing the window would end the exam. Only a
+    configuration that says ``autostart = false`` itself (an exam page that calls setup() and
+    start()) keeps it off."""
     merged = config.model_dump()
     merged["policy"] = {**merged["policy"], **launch.policy}
-    merged["session"] = {**merged["session"], "autostart": True}
+    if "autostart" not in config.session.model_fields_set:
+        merged["session"] = {**merged["session"], "autostart": True}
     return KioskConfig.model_validate(merged)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import plistlib
 import subprocess
 import sys
 import time
@@ -76,15 +77,39 @@ class Exam:
         )
 
 
-@pytest.fixture(scope="module")
+def launched_from_a_seb_file(folder: Path, url: str, port: int) -> tuple[str, list[str]]:
+    """The same exam as a school's .seb launches it: its URL filter admits only the exam's
+    server, and quitting is not allowed; the exam page calls setup() and start() itself, so
+    the kiosk's configuration keeps autostart off."""
+    settings = {
+        "startURL": url,
+        "allowQuit": False,
+        "URLFilterEnable": True,
+        "URLFilterRules": [
+            {"action": 1, "active": True, "expression": f"127.0.0.1:{port}", "regex": False}
+        ],
+    }
+    (folder / "exam.seb").write_bytes(plistlib.dumps(settings))
+    (folder / "kiosk.toml").write_text("[session]\nautostart = false\n")
+    return str(folder / "exam.seb"), ["--config", str(folder / "kiosk.toml")]
+
+
+@pytest.fixture(scope="module", params=["url", "seb file"])
 def exam(
-    server: ReportServer, display: Any, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    server: ReportServer,
+    display: Any,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Exam]:
+    """Every attempt runs twice: against an exam opened by its URL, and by a .seb file."""
     folder = tmp_path_factory.mktemp("escapes")
     run = "escapes-" + os.urandom(4).hex()
     url = server.exam_url(run, "", OPTIONS, page="escape.html")
+    target, extra = url, []
+    if request.param == "seb file":
+        target, extra = launched_from_a_seb_file(folder, url, server.port)
     # INFO: the kiosk's stderr then tells what it saw and did, for any failing attempt.
-    proc = KioskProcess(folder, url, env={**os.environ, "KIOSK_LOG_LEVEL": "INFO"})
+    proc = KioskProcess(folder, target, *extra, env={**os.environ, "KIOSK_LOG_LEVEL": "INFO"})
     try:
         ready = server.wait_for(
             run, lambda r: any(x["type"] in ("ready", "setup-failed") for x in r)

@@ -159,3 +159,6 @@ def test_the_exam_session_starts_with_the_first_page() -> None:
     run, and the window could be closed in the middle of the exam."""
     assert KioskConfig().session.autostart is False
     assert apply(KioskConfig(), from_data("x", seb(), None)).session.autostart is True
+    # a school whose exam page calls the AutoProctor API itself says so
+    own = KioskConfig.model_validate({"session": {"autostart": False}})
+    assert apply(own, from_data("x", seb(), None)).session.autostart is False
