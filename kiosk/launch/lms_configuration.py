@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.launch.seb.fetch import named_as_configuration
 from kiosk.launch.target import link_url
 from kiosk.platform.errors import UsageError
 from kiosk.platform.failsafe import fail_safe
@@ -21,15 +22,9 @@ from kiosk.session.record import Decided
 
 #: Where the configuration is kept, in the session folder of the run that received it.
 CONFIGURATION_FILE = "lms-configuration.seb"
-#: What a download of a configuration looks like (the types SEB itself accepts).
-CONFIGURATION_TYPES = frozenset({"application/seb", "application/x-seb"})
 
 
 _State = QWebEngineDownloadRequest.DownloadState
-
-
-def is_configuration(mime_type: str, file_name: str) -> bool:
-    return mime_type.lower() in CONFIGURATION_TYPES or file_name.lower().endswith(".seb")
 
 
 class ConfigurationWait(QObject):
@@ -71,7 +66,7 @@ class ConfigurationWait(QObject):
     def take(self, download: QWebEngineDownloadRequest) -> bool:
         """Takes a configuration download (the answer to DownloadGuard.taken_by)."""
         name = download.suggestedFileName() or download.downloadFileName()
-        if not is_configuration(download.mimeType(), name):
+        if not named_as_configuration(download.mimeType(), name):
             return False
         detail = {"url": download.url().toString(), "type": download.mimeType()}
         if self._busy:

@@ -19,6 +19,12 @@ TIMEOUT_S = 20.0
 SEB_TYPES = frozenset({"application/seb", "application/x-seb"})
 
 
+def named_as_configuration(content_type: str, name: str) -> bool:
+    """SEB's test of an answer or a download by its label: the type, or a name (a URL's path,
+    a file name) ending in .seb."""
+    return content_type.lower() in SEB_TYPES or name.lower().endswith(".seb")
+
+
 @dataclass(frozen=True)
 class Fetched:
     url: str  # where the answer came from, after redirects
@@ -30,7 +36,7 @@ class Fetched:
     def is_configuration(self) -> bool:
         if self.status != 200:
             return False
-        if self.content_type in SEB_TYPES or urlsplit(self.url).path.lower().endswith(".seb"):
+        if named_as_configuration(self.content_type, urlsplit(self.url).path):
             return True
         head = self.body.lstrip()[:64]
         return head.startswith((b"\x1f\x8b", b"<?xml", b"<plist", b"<!DOCTYPE plist"))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
-from kiosk.launch.lms_configuration import CONFIGURATION_FILE, is_configuration
+from kiosk.launch.lms_configuration import CONFIGURATION_FILE
+from kiosk.launch.seb.fetch import named_as_configuration
 from tests.support.paths import SEB_FILES
 from tests.support.web import Answer, serving
 
@@ -83,7 +83,7 @@ def test_a_seb_link_on_the_lms_page_is_followed_in_the_kiosk(
 
 
 def test_other_downloads_meet_the_policy_and_a_failed_one_can_be_tried_again(
-    make_kiosk: Make, qtbot: QtBot, lms: tuple[str, dict[str, Any]], tmp_path: Path
+    make_kiosk: Make, qtbot: QtBot, lms: tuple[str, dict[str, Any]]
 ) -> None:
     base, _ = lms
     app = opened(make_kiosk, qtbot, base)
@@ -130,4 +130,4 @@ def test_a_seb_link_on_an_exam_page_is_refused(
     ],
 )
 def test_what_counts_as_a_configuration(mime: str, name: str, taken: bool) -> None:
-    assert is_configuration(mime, name) is taken
+    assert named_as_configuration(mime, name) is taken
