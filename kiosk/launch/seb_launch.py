@@ -62,10 +62,7 @@ def from_data(source: str, data: bytes, ask: AskPassword | None, tries: int = 3)
         raise UsageError(f"{source}: this configuration configures a client; it starts no exam")
     if translation.url is None:
         raise UsageError(f"{source}: the configuration has no start URL (startURL)")
-    try:
-        url = check_target(translation.url)
-    except UsageError as exc:
-        raise UsageError(f"{source}: its startURL: {exc}") from None
+    url = check_target(translation.url, f"{source}: its startURL")
     key = config_key(found)
     return SebLaunch(
         source=source,

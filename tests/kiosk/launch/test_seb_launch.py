@@ -58,13 +58,20 @@ def test_the_headers_go_to_the_exam_s_origin_only() -> None:
     [
         (seb(sebConfigPurpose=1), "configures a client; it starts no exam"),
         (plistlib.dumps({"allowQuit": True}), "has no start URL"),
-        (seb(startURL="file:///etc/passwd"), "its startURL: .*file is not supported"),
+        (seb(startURL="file:///etc/passwd"), "its startURL .*file is not supported"),
         (seb(startURL="javascript:alert(1)"), "its startURL"),
+        (
+            seb(startURL="https://student:pw@exam.example.org/"),
+            "its startURL .*carries credentials",
+        ),
+        (seb(startURL="https://[::1/quiz"), "its startURL .*not a valid name or address"),
+        (seb(startURL="https://exam.example.org/" + "a" * 5000), "its startURL: .*characters long"),
     ],
 )
 def test_what_starts_no_exam_is_one_clear_line(data: bytes, words: str) -> None:
-    with pytest.raises(UsageError, match=words):
+    with pytest.raises(UsageError, match=words) as caught:
         from_data("exam.seb", data, None)
+    assert "pw@" not in str(caught.value) and len(str(caught.value)) < 300
 
 
 def test_a_link_serving_a_configuration_launches_it_and_a_login_page_is_opened() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.launch.target import Target, check_target, parse_target
+from kiosk.launch.target import MAX_URL, Target, check_target, parse_target
 from kiosk.platform.errors import UsageError
 
 # -- the exam URL ---------------------------------------------------------------------------------
@@ -45,14 +45,39 @@ def test_check_target_strips_surrounding_whitespace() -> None:
         ("http://exam.example.org/a b", "cannot contain spaces"),
         ("http://exam.example.org:99999/", "the port is not a number"),
         ("http://exam.example.org:port/", "the port is not a number"),
+        ("http://[::1/exam", "the host is not a valid name or address"),
+        ("http://[::1]x/exam", "the host is not a valid name or address"),
+        ("https://[not-ipv6]/exam", "the host is not a valid name or address"),
+        ("http://exam.example.org\\evil/", "the host is not a valid name or address"),
+        ("http://%65xam.example.org/", "the host is not a valid name or address"),
+        ("http://student:pw@exam.example.org/", "carries credentials"),
+        ("http://student@exam.example.org/", "carries credentials"),
+        ("https://@exam.example.org/", "carries credentials"),
+        ("http://exam.example.org/\x00", "spaces or control characters"),
+        ("http://exam.example.org/\x7f", "spaces or control characters"),
+        ("http://exam.example.org/\u202e", "spaces or control characters"),
+        ("http://exam.example.org/?q=" + "a" * 100_000, "characters long"),
     ],
 )
 def test_check_target_rejects(url: str, words: str) -> None:
     with pytest.raises(UsageError) as caught:
         check_target(url)
     assert words in str(caught.value)
-    assert repr(url) in str(caught.value)
+    message = str(caught.value)
+    if "@" in url:  # what sits before the @ is never shown: it may be a password
+        assert "student" not in message and ":pw" not in message
+    elif len(url) <= MAX_URL:  # a longer one is not shown at all: it could hold anything
+        assert repr(url) in message
+    assert "\n" not in message and len(message) < 300
     assert caught.value.exit_code == 2
+
+
+def test_a_url_of_exactly_the_limit_passes() -> None:
+    base = "https://exam.example.org/?q="
+    url = base + "a" * (MAX_URL - len(base))
+    assert check_target(url) == url
+    with pytest.raises(UsageError, match="characters long"):
+        check_target(url + "a")
 
 
 # -- links and files ------------------------------------------------------------------------------
@@ -86,6 +111,10 @@ def test_a_link_stands_for_an_http_url(link: str, kind: str, url: str) -> None:
         ("seb:file:///etc/passwd", "has no host"),
         ("kiosk:///etc/passwd", "the URL has no host"),
         ("sebs://moodle.example.org:70000/", "the port is not a number"),
+        ("kiosk://[::1/exam", "the host is not a valid name or address"),
+        ("sebs://[::1/x.seb", "the host is not a valid name or address"),
+        ("file://[::1/exam.seb", "not a valid file:// URL"),
+        ("/" + "x" * 5000 + ".seb", "no such configuration file"),
     ],
 )
 def test_a_hostile_link_is_one_clear_line(link: str, words: str) -> None:
