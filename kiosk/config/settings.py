@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bridge.catalogue import violation_codes
 from kiosk.platform.errors import UsageError
+from kiosk.platform.files import read_regular_file
 from kiosk.platform.validation import describe
 from kiosk.session.tracking import TrackingOptions
 from policies.quit import valid_hash
@@ -212,21 +213,24 @@ class KioskConfig(BaseModel):
     trust_score: TrustScoreConfig = Field(default_factory=TrustScoreConfig)
 
 
+#: A configuration is a few KB; a file past this is not one (and would only fill memory).
+MAX_CONFIG_BYTES = 2**20
+
+
 def load(path: Path) -> KioskConfig:
-    """Reads and validates a TOML file; every problem is a UsageError naming the file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"config file {path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"config file {path}: cannot read it ({exc.strerror})") from None
+    """Reads and validates a TOML file; every problem is a UsageError naming the file. The
+    file is read as kiosk/platform/files.py reads one: a regular file of MAX_CONFIG_BYTES at
+    most, never a FIFO or a device."""
+    what = f"config file {path}"
+    raw = read_regular_file(path, MAX_CONFIG_BYTES, what)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"config file {path}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"config file {path}: not valid TOML ({exc})") from None
-    try:
         return KioskConfig.model_validate(data)
+    except UnicodeDecodeError:
+        raise UsageError(f"{what}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{what}: not valid TOML ({exc})") from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise UsageError(f"{what}: nested too deeply to be a configuration") from None
     except ValidationError as exc:
-        raise UsageError(f"config file {path}: {describe(exc)}") from None
+        raise UsageError(f"{what}: {describe(exc)}") from None

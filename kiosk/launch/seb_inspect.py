@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk.launch.seb.config_key import browser_exam_key, config_key, seb_value
-from kiosk.launch.seb.containers import AskPassword, SebFileError, settings
+from kiosk.launch.seb.containers import MAX_BYTES, AskPassword, SebFileError, settings
 from kiosk.launch.seb.fetch import fetch
 from kiosk.launch.seb.translate import Translation, translate
 from kiosk.launch.target import LINK_SCHEMES, link_url
 from kiosk.platform.errors import UsageError
+from kiosk.platform.files import read_regular_file
 
 PROMPT = "Password of the exam's settings: "
 TRIES = 3
@@ -85,12 +86,7 @@ def read_source(source: str) -> tuple[str, bytes]:
             )
         return fetched.url, fetched.body
     path = Path(source).expanduser()
-    try:
-        return str(path), path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{source}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{source}: cannot read it ({exc.strerror})") from None
+    return str(path), read_regular_file(path, MAX_BYTES, source)
 
 
 def terminal_password(stdin: TextIO = sys.stdin) -> tuple[AskPassword, int]:

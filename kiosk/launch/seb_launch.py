@@ -15,11 +15,12 @@ from typing import Any
 from bridge.origin import origin_of
 from kiosk.config.settings import KioskConfig
 from kiosk.launch.seb.config_key import browser_exam_key, config_key, request_hash
-from kiosk.launch.seb.containers import AskPassword, SebFileError, settings
+from kiosk.launch.seb.containers import MAX_BYTES, AskPassword, SebFileError, settings
 from kiosk.launch.seb.fetch import fetch
 from kiosk.launch.seb.translate import translate
 from kiosk.launch.target import Target, check_target
 from kiosk.platform.errors import UsageError
+from kiosk.platform.files import read_regular_file
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,7 @@ def from_target(target: Target, ask: AskPassword | None, tries: int = 3) -> SebL
     """The launch a .seb file or a seb(s):// link stands for."""
     if target.kind == "file":
         assert target.path is not None
-        try:
-            data = target.path.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"{target.path}: cannot read it ({exc.strerror})") from None
+        data = read_regular_file(target.path, MAX_BYTES, str(target.path))
         return from_data(str(target.path), data, ask, tries)
     assert target.kind == "seb" and target.url is not None
     fetched = fetch(target.url)

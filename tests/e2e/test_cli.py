@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import wave
 from pathlib import Path
 
@@ -68,6 +69,29 @@ def test_a_config_typo_names_the_key_and_the_file(bad_config: Path) -> None:
     assert done.returncode == 2
     line = one_error_line(done.stderr)
     assert str(bad_config) in line and "session.autostrat" in line
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "nested", "unknown keys"])
+def test_a_config_that_is_no_file_or_no_configuration_is_one_line_at_once(
+    kind: str, tmp_path: Path
+) -> None:
+    """A FIFO nobody writes hung the kiosk, /dev/zero and 100,000 nested arrays were a
+    MemoryError and a RecursionError traceback, 10 MB of unknown keys an 18 MB line."""
+    path = tmp_path / "kiosk.toml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "nested":
+        path.write_text("[devices]\ncamera = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    elif kind == "unknown keys":
+        path.write_text("".join(f"key_{i} = {i}\n" for i in range(700_000)))  # 10 MB
+    else:
+        path = Path(kind)
+    began = time.monotonic()
+    done = run_cli("run", "http://127.0.0.1/", "--config", str(path), timeout=20)
+    assert time.monotonic() - began < 5
+    assert done.returncode == 2, done.stderr
+    line = one_error_line(done.stderr)
+    assert len(line) < 300 and f"config file {path}: " in line
 
 
 def test_a_wav_that_is_not_audio_is_refused(tmp_path: Path) -> None:

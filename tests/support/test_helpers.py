@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,8 +13,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from detectors.base import DeviceError, DeviceLost, Problem
+from kiosk.platform.files import read_regular_file
 from kiosk.platform.qt import QApplication, QWidget
 from tests.support.audio import RATE, level_db, noise, read_wav, write_wav
+from tests.support.blocking import refusal_within
 from tests.support.devices import page_key
 from tests.support.faces import one_person, write_video
 from tests.support.paths import DATA, PAGES, REPO, SUPPORT
@@ -143,3 +146,13 @@ def test_the_web_helper_answers_each_path_as_told_and_404_otherwise() -> None:
             urllib.request.urlopen(f"http://{host}/other")
         with missing.value:
             assert missing.value.code == 404
+
+
+def test_refusal_within_fails_a_read_that_blocks_and_releases_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(AssertionError, match="the read blocked for"):
+        refusal_within(0.5, fifo.read_bytes, fifo)  # a plain read waits for a writer
+    with pytest.raises(AssertionError):  # returned instead of refusing
+        refusal_within(2, lambda: b"")
+    assert refusal_within(2, lambda: read_regular_file(fifo, 10, "f")).startswith("f: ")

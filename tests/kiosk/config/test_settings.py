@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from kiosk.config.settings import KioskConfig, TrustScoreConfig, load
+from kiosk.config.settings import MAX_CONFIG_BYTES, KioskConfig, TrustScoreConfig, load
 from kiosk.platform.errors import UsageError
 from policies.trust import DEFAULT_WEIGHTS, ViolationWeight
+from tests.support.blocking import refusal_within
 
 
 def _write(tmp_path: Path, text: str, name: str = "kiosk.toml") -> Path:
@@ -130,7 +132,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_a_directory_is_not_a_config_file(tmp_path: Path) -> None:
     message = _error(tmp_path)
-    assert "cannot read it" in message
+    assert "cannot read it: it is a folder, not a regular file" in message
 
 
 def test_trust_weights_override(tmp_path: Path) -> None:
@@ -226,3 +228,45 @@ def test_default_config_is_not_shared_between_instances() -> None:
 def test_invalid_weights_are_rejected(weight: dict[str, float]) -> None:
     with pytest.raises(ValidationError):
         TrustScoreConfig.model_validate({"weights": {"5005": weight}})
+
+
+# -- what is not a configuration file ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_is_refused_without_reading_it(device: str) -> None:
+    message = refusal_within(2, lambda: load(Path(device)))
+    assert message == f"config file {device}: cannot read it: it is a device, not a regular file"
+
+
+def test_a_fifo_nobody_writes_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "kiosk.toml"
+    os.mkfifo(fifo)
+    message = refusal_within(2, lambda: load(fifo), fifo)
+    assert "it is a FIFO, not a regular file" in message
+
+
+def test_a_file_larger_than_any_configuration_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "# " + "x" * MAX_CONFIG_BYTES)
+    assert "larger than 1 MB" in _error(path)
+
+
+def test_nesting_100000_arrays_deep_is_one_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[devices]\ncamera = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert "nested too deeply" in _error(path)
+    inline = _write(tmp_path, "a = " + "{b = " * 50_000 + "1" + "}" * 50_000, "inline.toml")
+    assert "nested too deeply" in _error(inline)
+
+
+def test_thousands_of_unknown_keys_name_the_first_few_and_the_count(tmp_path: Path) -> None:
+    keys = "".join(f"key_{i} = {i}\n" for i in range(50_000))  # ~0.8 MB
+    message = _error(_write(tmp_path, "[session]\n" + keys))
+    assert len(message) < 600, message[:1000]
+    assert "unknown key 'session.key_0'" in message
+    assert "unknown key 'session.key_4'" in message and "key_5'" not in message
+    assert "and 49995 more problems (50000 in all)" in message
+
+
+def test_a_huge_key_is_cut_short(tmp_path: Path) -> None:
+    message = _error(_write(tmp_path, f"[session]\n{'k' * 500_000} = 1\n"))
+    assert len(message) < 300 and "unknown key 'session.kkkk" in message and "...'" in message

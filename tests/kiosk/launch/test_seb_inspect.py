@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from kiosk.launch.seb.containers import SebFileError
+from kiosk.launch.seb.containers import MAX_BYTES, SebFileError
 from kiosk.launch.seb.fetch import fetch
 from kiosk.launch.seb_inspect import inspect, read_source, terminal_password
 from kiosk.platform.errors import UsageError
+from tests.support.blocking import refusal_within
 from tests.support.paths import SEB_FILES
 from tests.support.process import run_cli
 from tests.support.web import Answer, serving
@@ -108,3 +110,15 @@ def test_the_command_prints_the_keys_and_takes_the_password_from_standard_input(
     assert done.stderr.strip() == "kiosk: error: the settings password is wrong"
     done = run_cli("seb", "inspect", str(SEB_FILES / "JSON_unencrypted_mac_001.txt"))
     assert done.returncode == 2 and "not a Safe Exam Browser configuration" in done.stderr
+
+
+def test_a_fifo_a_device_or_a_huge_file_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "exam.seb"
+    os.mkfifo(fifo)
+    assert "it is a FIFO, not a regular file" in refusal_within(
+        2, lambda: read_source(str(fifo)), fifo
+    )
+    assert "it is a device" in refusal_within(2, lambda: read_source("/dev/zero"))
+    huge = tmp_path / "huge.seb"
+    huge.write_bytes(b"<" * (MAX_BYTES + 1))
+    assert "larger than 8 MB" in refusal_within(2, lambda: read_source(str(huge)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import plistlib
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from kiosk.config.settings import KioskConfig
 from kiosk.launch.seb_launch import LmsPage, SebLaunch, apply, from_data, from_target
 from kiosk.launch.target import parse_target
 from kiosk.platform.errors import UsageError
+from tests.support.blocking import refusal_within
 from tests.support.paths import SEB_FILES
 from tests.support.web import Answer, serving
 
@@ -169,3 +171,19 @@ def test_the_exam_session_starts_with_the_first_page() -> None:
     # a school whose exam page calls the AutoProctor API itself says so
     own = KioskConfig.model_validate({"session": {"autostart": False}})
     assert apply(own, from_data("x", seb(), None)).session.autostart is False
+
+
+def test_a_seb_file_that_became_a_fifo_or_a_device_is_refused_without_blocking(
+    tmp_path: Path,
+) -> None:
+    """A .seb that was a file when the TARGET was parsed and is swapped for a FIFO (or a link
+    to a device) before it is read: the read itself refuses it."""
+    path = tmp_path / "exam.seb"
+    path.write_bytes(seb())
+    target = parse_target(str(path))
+    path.unlink()
+    os.mkfifo(path)
+    assert "it is a FIFO" in refusal_within(2, lambda: from_target(target, None), path)
+    path.unlink()
+    path.symlink_to("/dev/zero")
+    assert "it is a device" in refusal_within(2, lambda: from_target(target, None))
