@@ -68,9 +68,11 @@ class KioskApp(QObject):
         super().__init__()
         self.qapp = qapp
         self.opts = opts
+        # The log first: one that cannot be opened is refused before any session exists.
+        log_path = opts.event_log
+        self.event_log = EventLog(log_path, self._event_log_failed) if log_path else None
         self.folder = new_session_folder(opts.data_dir)
         self.record = SessionRecord(self.folder)
-        self.event_log = EventLog(opts.event_log) if opts.event_log else None
         engine = EngineInfo(
             chromium=qWebEngineChromiumVersion() or "", qtwebengine=qWebEngineVersion() or ""
         )
@@ -270,6 +272,14 @@ class KioskApp(QObject):
     def _note_decision(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
         log.info("%s: %s %s", policy, decision, detail)
         self.record.note_decision(time.time(), policy, decision, detail)
+
+    def _event_log_failed(self, error: str) -> None:
+        """Once: the exam goes on, every event still in the record."""
+        assert self.event_log is not None
+        log.warning("the event log %s stopped: %s", self.event_log.path, error)
+        self._note_decision(
+            "event_log", "stopped writing", {"path": str(self.event_log.path), "error": error}
+        )
 
     def _configuration_arrived(self, path: Path) -> None:
         self.reconfigure_with = path

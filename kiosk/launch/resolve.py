@@ -15,6 +15,7 @@ from kiosk.config import settings as config_mod
 from kiosk.launch.options import RunOptions
 from kiosk.launch.target import parse_target
 from kiosk.platform.errors import UsageError
+from kiosk.session.event_log import check_log
 from policies import window_mode
 
 if TYPE_CHECKING:
@@ -72,8 +73,7 @@ def resolve(
             raise UsageError(
                 f"--event-log {event_log}: the folder {event_log.parent} does not exist"
             )
-        if event_log.is_dir():
-            raise UsageError(f"--event-log {event_log}: is a folder, not a file")
+        check_log(event_log)  # a FIFO, a device or a folder, refused before any session exists
     windowed = args.windowed if args.windowed is not None else cfg.window.windowed
     mode = window_mode.decide(windowed, cfg.policy.allow_windowed)
     if mode.refused:

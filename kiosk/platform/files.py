@@ -18,7 +18,8 @@ from kiosk.platform.errors import UsageError
 _READ_CHUNK = 1 << 16
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, to say so: "it is a FIFO, " (or "")."""
     if stat.S_ISDIR(mode):
         return "it is a folder, "
     if stat.S_ISFIFO(mode):
@@ -46,7 +47,7 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise UsageError(f"{what}: cannot read it: {_kind(mode)}not a regular file")
+            raise UsageError(f"{what}: cannot read it: {file_kind(mode)}not a regular file")
         chunks: list[bytes] = []
         got = 0
         while got <= limit:

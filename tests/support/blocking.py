@@ -13,9 +13,9 @@ from kiosk.platform.errors import UsageError
 
 
 def refusal_within(seconds: float, read: Callable[[], object], fifo: Path | None = None) -> str:
-    """The UsageError ``read`` raises, which it must raise within ``seconds``. A read that
-    blocks on ``fifo`` is released (a writer opens and closes it) so that the test fails
-    instead of hanging."""
+    """The UsageError ``read`` raises, which it must raise within ``seconds``. A call that
+    blocks opening ``fifo`` (to read or to write) is released, so that the test fails instead
+    of hanging: on Linux, opening a FIFO for both never blocks and counts as either end."""
     outcome: list[BaseException | object] = []
 
     def attempt() -> None:
@@ -29,7 +29,7 @@ def refusal_within(seconds: float, read: Callable[[], object], fifo: Path | None
     worker.start()
     worker.join(seconds)
     if worker.is_alive() and fifo is not None:
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # lets the blocked reader go
+        os.close(os.open(fifo, os.O_RDWR | os.O_NONBLOCK))  # lets a blocked reader or writer go
         worker.join(5)
     took = time.monotonic() - began
     assert took < seconds, f"the read blocked for {took:.1f} s"
