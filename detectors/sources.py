@@ -49,16 +49,21 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _readable_file(text: str, what: str) -> Path:
-    path = Path(text).expanduser()
-    if not path.exists():
-        raise ValueError(f"{what} {text!r}: no such file")
-    if not path.is_file():
-        raise ValueError(f"{what} {text!r}: not a regular file")
-    if not os.access(path, os.R_OK):
-        raise ValueError(f"{what} {text!r}: not readable")
-    if path.stat().st_size == 0:
-        raise ValueError(f"{what} {text!r}: the file is empty")
-    return path.resolve()
+    shown = repr(text if len(text) <= 80 else text[:77] + "...")
+    try:
+        path = Path(text).expanduser()
+        if not path.exists():
+            raise ValueError(f"{what} {shown}: no such file")
+        if not path.is_file():
+            raise ValueError(f"{what} {shown}: not a regular file")
+        if not os.access(path, os.R_OK):
+            raise ValueError(f"{what} {shown}: not readable")
+        if path.stat().st_size == 0:
+            raise ValueError(f"{what} {shown}: the file is empty")
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a name too long; ~nobody; a loop of links
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValueError(f"{what} {shown}: cannot read it ({reason})") from None
 
 
 def parse_camera(text: str) -> CameraSource:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from kiosk import __version__
-from kiosk.platform.errors import KioskExit, UsageError
+from kiosk.platform.errors import KioskExit, UsageError, one_line
 
 PROG = "kiosk"
 
@@ -163,5 +163,5 @@ def main(argv: list[str] | None = None) -> int:
             # from that file, on a fresh profile, as SEB does when it is reconfigured.
             args.target = str(served)
     except KioskExit as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code

@@ -22,14 +22,23 @@ if TYPE_CHECKING:
     from kiosk.launch.seb.containers import AskPassword
 
 
+def _expanded(path: Path, flag: str) -> Path:
+    try:
+        return path.expanduser()
+    except RuntimeError:  # ~somebody who is not a user here
+        raise UsageError(f"{flag} {path}: no such user's home folder") from None
+
+
 def _writable_dir(path: Path, flag: str) -> Path:
-    path = path.expanduser()
+    path = _expanded(path, flag)
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as exc:
         raise UsageError(f"{flag} {path}: cannot write there ({exc.strerror})") from None
+    except ValueError:  # a NUL in the name
+        raise UsageError(f"{flag} {path!r}: not a valid folder name") from None
     return path.resolve()
 
 
@@ -66,13 +75,10 @@ def resolve(
     except ValueError as exc:
         raise UsageError(f"--microphone: {exc}") from None
     data_dir = args.data_dir or cfg.session.data_dir or Path(platformdirs.user_data_dir("kiosk"))
+    data_dir = _writable_dir(data_dir, "--data-dir")
     event_log = args.event_log or cfg.session.event_log
     if event_log is not None:
-        event_log = event_log.expanduser()
-        if not event_log.parent.is_dir():
-            raise UsageError(
-                f"--event-log {event_log}: the folder {event_log.parent} does not exist"
-            )
+        event_log = _expanded(event_log, "--event-log")
         check_log(event_log)  # a FIFO, a device or a folder, refused before any session exists
     windowed = args.windowed if args.windowed is not None else cfg.window.windowed
     mode = window_mode.decide(windowed, cfg.policy.allow_windowed)
@@ -80,13 +86,14 @@ def resolve(
         raise UsageError(mode.refused)
     from kiosk.launch import preflight
 
+    # last: every check above is a usage error, whatever the engine's environment
     verdict = preflight.check_engine_environment(env)
     return RunOptions(
         url=url,
         config=cfg,
         camera=camera,
         microphone=microphone,
-        data_dir=_writable_dir(data_dir, "--data-dir"),
+        data_dir=data_dir,
         event_log=event_log,
         # no exam starts on the login page: the run that opens the configuration starts it
         autostart=not awaiting

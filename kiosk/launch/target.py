@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from kiosk.platform.errors import UsageError
+from kiosk.platform.errors import UsageError, hide_credentials
 
 #: The longest URL or link the kiosk opens, in characters. Real exam and configuration links
 #: are a few hundred; more is an attack or an accident (and would fill the session record).
@@ -49,6 +49,7 @@ class Target:
 
 
 def _shown(text: str) -> str:
+    text = hide_credentials(text)
     return repr(text if len(text) <= 80 else text[:77] + "...")
 
 

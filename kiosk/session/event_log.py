@@ -36,6 +36,8 @@ def open_log(path: Path) -> int:
     try:
         # The same details as the record (0600): private to the user as well.
         fd = os.open(path, _FLAGS, 0o600)
+    except FileNotFoundError:
+        raise UsageError(f"{said}: the folder {path.parent} does not exist") from None
     except OSError as exc:
         raise UsageError(f"{said}: cannot write it ({exc.strerror})") from None
     mode = os.fstat(fd).st_mode

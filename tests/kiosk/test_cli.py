@@ -144,3 +144,30 @@ def test_unit_tested_modules_do_not_load_qt() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+@pytest.mark.usefixtures("clean_env")
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--camera", "/" + "x" * 5000 + ".mp4", "cannot read it (File name too long)"),
+        ("--microphone", "/" + "x" * 300 + "/a.wav", "cannot read it (File name too long)"),
+        ("--camera", "~nosuchuser/clip.mp4", "cannot read it"),
+        ("--event-log", "/" + "x" * 300 + "/log", "cannot write it (File name too long)"),
+        ("--event-log", "~nosuchuser/log", "no such user's home folder"),
+        ("--data-dir", "~nosuchuser/data", "no such user's home folder"),
+        ("--data-dir", "/tmp/a\x00b", "not a valid folder name"),
+        ("--event-log", "/tmp/a\x00b", "cannot write it"),
+        ("--config", "/tmp/a\x00b", "not a valid file name"),
+    ],
+)
+def test_an_impossible_path_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str, value: str, words: str
+) -> None:
+    """Found by tests/kiosk/test_cli_fuzz.py: each was an OSError, RuntimeError or ValueError
+    traceback."""
+    argv = ["run", "http://x", "--camera", "none", "--data-dir", str(tmp_path), option, value]
+    assert main(argv) == 2
+    line = _one_error_line(capsys)
+    assert option in line or "camera" in line or "microphone" in line or "config" in line
+    assert words in line
