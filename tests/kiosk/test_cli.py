@@ -171,3 +171,13 @@ def test_an_impossible_path_is_one_line(
     line = _one_error_line(capsys)
     assert option in line or "camera" in line or "microphone" in line or "config" in line
     assert words in line
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_argparse_quoting_a_bad_argument_stays_one_short_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """argparse quotes what it refuses: a newline, a password or 100 KB were printed as given."""
+    assert main(["https://student:pw@exam.org/\n" + "x" * 100_000, "run"]) == 2
+    line = _one_error_line(capsys)
+    assert "invalid choice" in line and "pw@" not in line and len(line) <= 420
