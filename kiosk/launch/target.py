@@ -150,11 +150,13 @@ def parse_target(text: str) -> Target:
     if text.lower().endswith(".seb") and "://" not in text:
         path = Path(text).expanduser()
         try:
-            found = len(text) <= MAX_URL and path.is_file()
+            found, regular = path.exists(), path.is_file()
         except OSError:  # a name too long for the file system
-            found = False
+            found = regular = False
         if not found:
             raise UsageError(f"TARGET {_shown(text)}: no such configuration file")
+        if not regular:
+            raise UsageError(f"TARGET {_shown(text)}: not a regular file (a FIFO, a device?)")
         return Target("file", path=path.resolve())
     check_target(text)  # says why it is none of them
     raise AssertionError("unreachable")  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,11 @@ def test_a_seb_file_is_a_target_and_a_missing_one_a_clear_error(tmp_path: Path) 
         parse_target("file:///etc/passwd")
     with pytest.raises(UsageError, match="no such configuration file"):
         parse_target(str(tmp_path / "gone.seb"))
+    os.mkfifo(tmp_path / "fifo.seb")
+    (tmp_path / "folder.seb").mkdir()
+    for odd in ("fifo.seb", "folder.seb"):
+        with pytest.raises(UsageError, match="not a regular file"):
+            parse_target(str(tmp_path / odd))
 
 
 def test_anything_else_says_what_a_target_may_be() -> None:
