@@ -97,8 +97,8 @@ def check_target(target: str, what: str = "TARGET") -> str:
         # Never shown: what sits before the @ is somebody's password.
         raise UsageError(
             f"{what} {parts.scheme}://...@{parts.netloc.rpartition('@')[2]}: the URL carries "
-            "credentials (user:password@), which the kiosk never sends; the exam asks for "
-            "them itself"
+            "credentials (a user or password before an @), which the kiosk never sends; the "
+            "exam asks for them itself"
         )
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
@@ -130,7 +130,10 @@ def link_url(link: str) -> tuple[Literal["seb", "kiosk"], str]:
     except ValueError:
         credentials = False  # check_target says what is wrong with it
     if credentials:  # never shown: what sits before the @ is somebody's password
-        raise UsageError(f"a {scheme} link carries credentials (user:password@), which it may not")
+        raise UsageError(
+            f"a {scheme} link carries credentials (a user or password before an @), which it "
+            "may not"
+        )
     return kind, check_target(url, "the link's URL")
 
 

@@ -19,3 +19,8 @@ def test_one_line_escapes_control_characters_and_cuts_the_length() -> None:
     assert one_line("a\nb\rc\x00d\u202ee") == "a\\nb\\rc\\x00d\\u202ee"
     long = one_line("x" * 100_000)
     assert len(long) == LINE_LIMIT and long.endswith("...")
+
+
+def test_what_follows_anything_like_a_scheme_is_hidden_too() -> None:
+    """``http:student:pw@host`` has no host for urlsplit, yet a browser may still read one."""
+    assert hide_credentials("TARGET 'http:student:pw@exam.org'") == "TARGET 'http:...@exam.org'"
