@@ -8,7 +8,8 @@ from typing import Any
 from pytestqt.qtbot import QtBot
 
 from kiosk.enforcement.network_gate import REFUSAL, NetworkGate
-from kiosk.platform.qt import QApplication
+from kiosk.enforcement.page_guards import lock_engine_settings
+from kiosk.platform.qt import QApplication, QWebEnginePage, QWebEngineSettings, sip
 
 
 def _exchange(qtbot: QtBot, port: int, send: bytes) -> bytes:
@@ -61,3 +62,16 @@ def test_the_gate_holds_its_port(qapp: QApplication) -> None:
             other.close()
     finally:
         gate.deleteLater()
+
+
+def test_dns_prefetching_stays_off(qapp: QApplication) -> None:
+    """A prefetched name is a DNS query no filter decides: off whatever Qt's default."""
+    page = QWebEnginePage(qapp)
+    try:
+        settings = page.settings()
+        assert settings is not None
+        settings.setAttribute(QWebEngineSettings.WebAttribute.DnsPrefetchEnabled, True)
+        lock_engine_settings(settings, "isolated")
+        assert not settings.testAttribute(QWebEngineSettings.WebAttribute.DnsPrefetchEnabled)
+    finally:
+        sip.delete(page)
