@@ -219,7 +219,8 @@ class KioskApp(QObject):
         self.window.view.load(QUrl(self.opts.url))
 
     def teardown(self) -> None:
-        self.gate.decided = None  # refusals after this run are no longer its record's
+        # Refusals after this run are no longer its record's, nor its filter's hosts carried.
+        self.gate.decided, self.gate.urls = None, None
         self._ticker.stop()
         self.sensors.stop()
         self.lockdown.close()

@@ -17,12 +17,14 @@ kiosk closes the way out under them:
 
 The bypass list is the filter's hosts and ports (:meth:`UrlFilter.admitted_hosts`); a filter
 with a regex allow rule names no host, and then every host bypasses the gate (WebRTC still
-sends no UDP). Chromium reads flags once per process, so the hosts are those of the first run.
+sends no UDP). Chromium reads flags once per process, so the hosts are those of the first run;
+a later run's own hosts reach the gate, which carries a CONNECT to them (:func:`tunnel_admits`).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from fnmatch import fnmatchcase
 
 from policies.urlfilter import AdmittedHost
 
@@ -61,6 +63,36 @@ def engine_flags(gate_port: int, hosts: tuple[AdmittedHost, ...] | None) -> list
         f"--proxy-server=http://127.0.0.1:{gate_port}",
         f"--proxy-bypass-list={bypass}",
     ]
+
+
+def split_target(target: str) -> tuple[str, int] | None:
+    """``host:port`` of a CONNECT line (IPv6 in brackets) as (lower-case host, port)."""
+    host, sep, port = target.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        return None
+    host = host.lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return (host, int(port)) if host else None
+
+
+def tunnel_admits(hosts: tuple[AdmittedHost, ...] | None, target: str) -> bool:
+    """Whether the run's URL filter admits some URL on ``target`` (``host:port``): the gate
+    then carries the connection, as when a later run's filter admits a host the engine (whose
+    bypass list is the first run's) sends to the gate."""
+    split = split_target(target)
+    if split is None:
+        return False
+    if hosts is None:
+        return True  # as a bypass of every host (bypass_rules)
+    host, port = split
+    for admitted in hosts:
+        if admitted.port is not None and admitted.port != port:
+            continue
+        name = admitted.host.lower()
+        if fnmatchcase(host, name) or (admitted.subdomains and fnmatchcase(host, "*." + name)):
+            return True
+    return False
 
 
 def gate_target(first_line: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.network import WEBRTC_POLICY, bypass_rules, engine_flags, gate_target
+from policies.network import WEBRTC_POLICY, bypass_rules, engine_flags, gate_target, tunnel_admits
 from policies.urlfilter import FilterRule, UrlFilter
 
 
@@ -82,3 +82,31 @@ def test_the_engine_flags_turn_webrtc_udp_off_and_name_the_gate() -> None:
 )
 def test_the_gate_names_the_host_a_connection_was_for(line: str, target: str) -> None:
     assert gate_target(line) == target
+
+
+@pytest.mark.parametrize(
+    ("target", "carried"),
+    [
+        ("exam.example.org:443", True),  # the start origin
+        ("exam.example.org:8443", False),  # ... on its own port only
+        ("cdn.example.org:443", True),  # an allow rule without a port: any port
+        ("img.cdn.example.org:9", True),  # SEB: its subdomains too
+        ("EXAM.example.org:443", True),  # host names have no case
+        ("evil.example.org:443", False),
+        ("cdn.example.org.evil:443", False),
+        ("[::1]:9000", True),
+        ("[::1]:9001", False),
+        ("exam.example.org", False),  # no port: not a CONNECT target
+        ("exam.example.org:99999", False),
+        ("", False),
+    ],
+)
+def test_the_gate_carries_only_what_the_run_admits(target: str, carried: bool) -> None:
+    """A later run in the same engine: the gate carries CONNECTs to its filter's hosts."""
+    hosts = _filter("cdn.example.org", "[::1]:9000").admitted_hosts()
+    assert tunnel_admits(hosts, target) is carried
+
+
+def test_a_filter_that_names_no_host_has_every_host_carried() -> None:
+    assert tunnel_admits(None, "anything.example:1")
+    assert not tunnel_admits(None, "not a target")
