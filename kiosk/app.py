@@ -17,6 +17,7 @@ from bridge.messages import FiredEvent, Rejected
 from bridge.scripts import SebKeys
 from detectors.base import Observation
 from kiosk import __version__
+from kiosk.enforcement import network_gate
 from kiosk.enforcement.lockdown import Lockdown
 from kiosk.enforcement.page_guards import GuardedPage, make_profile
 from kiosk.enforcement.request_filter import DownloadGuard, RequestInterceptor
@@ -90,9 +91,14 @@ class KioskApp(QObject):
         )
         if opts.seb is not None:
             self.record.set_meta(seb=opts.seb.as_meta())
-        self.profile = make_profile(self)
         policy = opts.config.policy
         self.urls = UrlFilter(policy.url_filter, opts.url)
+        # The first profile starts the engine, with the gate for what the filter never sees.
+        with network_gate.starting(self.urls) as gate:
+            self.profile = make_profile(self)
+        self.gate = gate
+        gate.decided = self._note_decision
+        self.record.set_meta(network_gate=gate.describe())
         seb = opts.seb
         self.interceptor = RequestInterceptor(
             self.urls, self._note_decision, self, seb.headers if seb is not None else None
@@ -215,6 +221,8 @@ class KioskApp(QObject):
         self.window.view.load(QUrl(self.opts.url))
 
     def teardown(self) -> None:
+        # Refusals after this run are no longer its record's, nor its filter's hosts carried.
+        self.gate.decided, self.gate.urls = None, None
         self._ticker.stop()
         self.sensors.stop()
         self.lockdown.close()

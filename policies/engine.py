@@ -4,6 +4,11 @@ Chromium reads flags from ``QTWEBENGINE_CHROMIUM_FLAGS`` and Qt reads a few vari
 own; any of them can open a lockdown browser wide (a remote debugger, no sandbox, no same-origin
 policy). They are refused unless the test-only setting ``KIOSK_TEST_ALLOW_UNSAFE_ENGINE=1``
 allows them, and then the session record says which were in force.
+
+A proxy is refused whatever that setting says: the proxy variables the engine would follow
+(``http_proxy``...), and every flag that decides where the engine's connections go, which the
+kiosk sets itself (policies/network.py). A proxy from the student's environment sees, and can
+answer, all of the exam's traffic.
 """
 
 from __future__ import annotations
@@ -40,10 +45,23 @@ DANGEROUS_FLAGS = (
     "--ignore-certificate-errors-spki-list",
     "--host-resolver-rules",
     "--host-rules",
-    "--proxy-server",
-    "--proxy-pac-url",
     "--load-extension",
 )
+#: Where the engine's connections go: the kiosk's own (policies/network.py), never the
+#: environment's, even where the test-only allowance admits the flags above.
+NETWORK_FLAGS = (
+    "--proxy-server",
+    "--proxy-pac-url",
+    "--proxy-auto-detect",
+    "--proxy-bypass-list",
+    "--no-proxy-server",
+    "--winhttp-proxy-resolver",
+    "--force-webrtc-ip-handling-policy",
+    "--webrtc-ip-handling-policy",
+)
+#: What Chromium's proxy settings on Linux read from the environment (both cases).
+_PROXY_NAMES = ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy", "auto_proxy", "socks_proxy")
+PROXY_VARIABLES = (*(n for base in _PROXY_NAMES for n in (base, base.upper())), "SOCKS_SERVER")
 DANGEROUS_VARIABLES = (
     "QTWEBENGINE_DISABLE_SANDBOX",
     "QTWEBENGINE_REMOTE_DEBUGGING",
@@ -58,6 +76,8 @@ DANGEROUS_VARIABLES = (
 class EngineVerdict:
     allowed: bool
     unsafe: tuple[str, ...]  # what is set, spelled as the environment spells it
+    #: The part of ``unsafe`` no allowance admits: a proxy, or where connections go.
+    network: tuple[str, ...] = ()
 
     @property
     def sandbox_disabled(self) -> bool:
@@ -99,6 +119,8 @@ def _candidate_flags(text: str) -> list[str]:
 
 def decide(env: Mapping[str, str]) -> EngineVerdict:
     unsafe: list[str] = []
+    # Chromium ignores an empty proxy variable.
+    network = [f"{name}={env[name]}" for name in PROXY_VARIABLES if env.get(name, "").strip()]
     for name in DANGEROUS_VARIABLES:
         value = env.get(name)
         # Qt only asks whether these are set: QTWEBENGINE_DISABLE_SANDBOX=0 disables it too.
@@ -111,5 +133,7 @@ def decide(env: Mapping[str, str]) -> EngineVerdict:
         name = "--" + token.lstrip("-").split("=", 1)[0].lower()
         if name in DANGEROUS_FLAGS:
             unsafe.append(f"QTWEBENGINE_CHROMIUM_FLAGS {token}")
-    allowed = not unsafe or _truthy(env.get(ALLOW_UNSAFE_ENV, ""))
-    return EngineVerdict(allowed=allowed, unsafe=tuple(unsafe))
+        elif name in NETWORK_FLAGS:
+            network.append(f"QTWEBENGINE_CHROMIUM_FLAGS {token}")
+    allowed = not network and (not unsafe or _truthy(env.get(ALLOW_UNSAFE_ENV, "")))
+    return EngineVerdict(allowed=allowed, unsafe=tuple(network + unsafe), network=tuple(network))

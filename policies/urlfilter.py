@@ -53,6 +53,16 @@ class FilterDecision:
 
 
 @dataclass(frozen=True)
+class AdmittedHost:
+    """A host (``*`` wildcards, IPv6 without brackets) and port a rule can admit; ``port`` None
+    is any port, ``subdomains`` also admits every name below ``host``."""
+
+    host: str
+    subdomains: bool
+    port: int | None
+
+
+@dataclass(frozen=True)
 class _Url:
     """A URL reduced to what rules look at, normalised so that spellings cannot dodge a rule."""
 
@@ -153,6 +163,7 @@ class _Simplified:
     path: re.Pattern[str] | None
     query: re.Pattern[str] | None
     fragment: re.Pattern[str] | None
+    admits: AdmittedHost
 
     def matches(self, url: _Url) -> bool:
         return (
@@ -166,7 +177,7 @@ class _Simplified:
         )
 
 
-def _host_pattern(host: str, bracketed: bool) -> re.Pattern[str]:
+def _host_pattern(host: str, bracketed: bool) -> tuple[re.Pattern[str], AdmittedHost]:
     exact = bracketed or host.startswith(".")
     host = host.removeprefix(".").lower() if not bracketed else host.lower()
     if not host:
@@ -179,7 +190,8 @@ def _host_pattern(host: str, bracketed: bool) -> re.Pattern[str]:
     # SEB: a host of letters and digits only (e.g. "localhost") never means its subdomains.
     exact = exact or host.isalnum()
     body = _glob(host)
-    return _pattern(body if exact else rf"(?:.+\.)?{body}", ignore_case=True)
+    pattern = _pattern(body if exact else rf"(?:.+\.)?{body}", ignore_case=True)
+    return pattern, AdmittedHost(host, subdomains=not exact, port=None)
 
 
 def _port(text: str) -> int | None:
@@ -217,15 +229,18 @@ def _compile_simplified(expression: str) -> _Simplified:
     if path not in ("", "/"):
         path_regex = _glob(path) + ("?" if path.endswith("/") else "/?")
     query, fragment = query.strip(), fragment.strip()
+    host_regex, host_admitted = _host_pattern(host, bracketed=hostport.startswith("["))
+    port = _port(port_text) if port_text is not None else None
     return _Simplified(
         scheme=_pattern(_glob(scheme), ignore_case=True) if scheme else None,
         userinfo=_pattern(user_regex) if user_regex else None,
-        host=_host_pattern(host, bracketed=hostport.startswith("[")),
-        port=_port(port_text) if port_text is not None else None,
+        host=host_regex,
+        port=port,
         path=_pattern(path_regex) if path_regex else None,
         # SEB: "?." means the URL must have no query.
         query=_pattern("" if query == "." else _glob(_normalise_percent(query))) if query else None,
         fragment=_pattern(_glob(fragment)) if fragment else None,
+        admits=AdmittedHost(host_admitted.host, host_admitted.subdomains, port),
     )
 
 
@@ -316,6 +331,16 @@ class UrlFilter:
                 origin = f"{parsed.scheme}://{host}:{parsed.port}/"
                 return self._decide_web(url, origin)
         return FilterDecision(False, SCHEME_REFUSED, url)
+
+    def admitted_hosts(self) -> tuple[AdmittedHost, ...] | None:
+        """Every host and port some URL of which the filter can admit, for what decides
+        connections rather than URLs; None when that cannot be told (a regex allow rule)."""
+        admitted = [AdmittedHost(self._start_origin[1], False, self._start_origin[2])]
+        for rule in self._allow:
+            if rule._simplified is None:
+                return None
+            admitted.append(rule._simplified.admits)
+        return tuple(dict.fromkeys(admitted))
 
     def _decide_web(self, url: str, cleaned: str) -> FilterDecision:
         try:

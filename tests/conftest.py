@@ -42,6 +42,12 @@ for _var, _sub in (
     os.environ[_var] = str(_home / _sub)
 for _var in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QTWEBENGINE_CHROMIUM_FLAGS"):
     os.environ.pop(_var, None)
+# The kiosk refuses a proxy from the environment (a CI machine's own proxy would stop every
+# end-to-end run); the suite's servers are all on this computer.
+from policies.engine import PROXY_VARIABLES  # noqa: E402
+
+for _var in PROXY_VARIABLES:
+    os.environ.pop(_var, None)
 
 from kiosk.platform.x11.xvfb import VirtualDisplay  # noqa: E402
 
@@ -100,6 +106,22 @@ def world_dir() -> Iterator[Path]:
     folder.rmdir()
 
 
+_engine: list[object] = []
+
+
+def _start_the_engine_without_the_network_gate(qapp: object) -> None:
+    """The network gate's flags hold for a whole process, and this one loads pages from many
+    origins: the engine starts here, once, without them (the end-to-end tests check the gate)."""
+    if _engine:
+        return
+    from kiosk.enforcement import network_gate
+    from kiosk.platform.qt import QObject, QWebEngineProfile
+
+    assert isinstance(qapp, QObject)
+    _engine.append(QWebEngineProfile(qapp))
+    network_gate.engine_started_elsewhere()
+
+
 @pytest.fixture
 def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     """A real KioskApp in this test process (window, bridge, session, record), torn down after.
@@ -118,6 +140,7 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     from policies.engine import decide
 
     assert isinstance(qapp, QApplication)
+    _start_the_engine_without_the_network_gate(qapp)
     made: list[KioskApp] = []
 
     def make(

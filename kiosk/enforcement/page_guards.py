@@ -63,6 +63,7 @@ _LOCKED_SETTINGS = {
     _Attr.LocalContentCanAccessRemoteUrls: False,
     _Attr.ScreenCaptureEnabled: False,  # the page's getDisplayMedia
     _Attr.JavascriptCanPaste: False,  # reading the clipboard without a paste gesture
+    _Attr.DnsPrefetchEnabled: False,  # a DNS query the URL filter never sees (docs/network.md)
     _Attr.FullScreenSupportEnabled: True,  # answered by the page's handler below
 }
 

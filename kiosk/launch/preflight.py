@@ -37,9 +37,14 @@ XCB_LIBRARIES = {
 def check_engine_environment(env: Mapping[str, str]) -> EngineVerdict:
     verdict = decide(env)
     if not verdict.allowed:
+        hint = (
+            "a proxy comes only from the exam's configuration, never from the environment"
+            if verdict.network
+            else f"only test machines may allow them, with {ALLOW_UNSAFE_ENV}=1"
+        )
         raise UsageError(
-            f"refusing unsafe web-engine settings from the environment: {', '.join(verdict.unsafe)}"
-            f" (only test machines may allow them, with {ALLOW_UNSAFE_ENV}=1)"
+            "refusing unsafe web-engine settings from the environment: "
+            f"{', '.join(verdict.unsafe)} ({hint})"
         )
     if os.geteuid() == 0 and not verdict.sandbox_disabled:
         raise EngineStartError(

@@ -40,7 +40,7 @@ from PyQt6.QtGui import (
     QWheelEvent,
     QWindow,
 )
-from PyQt6.QtNetwork import QAuthenticator
+from PyQt6.QtNetwork import QAuthenticator, QHostAddress, QTcpServer, QTcpSocket
 from PyQt6.QtWebChannel import QWebChannel
 from PyQt6.QtWebEngineCore import (
     QWebEngineDownloadRequest,
@@ -84,6 +84,7 @@ __all__ = [
     "QFile",
     "QFormLayout",
     "QGuiApplication",
+    "QHostAddress",
     "QIODevice",
     "QImage",
     "QInputDialog",
@@ -100,6 +101,8 @@ __all__ = [
     "QRect",
     "QScreen",
     "QSocketNotifier",
+    "QTcpServer",
+    "QTcpSocket",
     "QTimer",
     "QUrl",
     "QWebChannel",

@@ -66,7 +66,7 @@ class Exam:
                     out.append(code)
         return out
 
-    def run_js(self, js: str) -> dict[str, Any]:
+    def run_js(self, js: str, timeout: float = 10.0) -> dict[str, Any]:
         """Runs ``js`` in the exam page; returns its report (from whichever page answers)."""
         ident = self.server.command(self.run, js)
         return wait(
@@ -74,6 +74,7 @@ class Exam:
             lambda: next(
                 (r for r in self.reports() if r.get("type") == "did" and r["id"] == ident), None
             ),
+            timeout,
         )
 
 

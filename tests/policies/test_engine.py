@@ -128,3 +128,48 @@ def test_unsafe_settings_are_allowed_only_by_the_test_variable() -> None:
         "QTWEBENGINE_CHROMIUM_FLAGS --remote-debugging-port=9222",
     )
     assert verdict.sandbox_disabled
+
+
+# -- proxies, and where the engine's connections go ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", engine.PROXY_VARIABLES)
+def test_a_proxy_variable_is_refused_even_where_unsafe_settings_are_allowed(name: str) -> None:
+    """A proxy sees and can answer all of the exam's traffic: no allowance admits one."""
+    env = {name: "http://10.9.9.9:3128", engine.ALLOW_UNSAFE_ENV: "1"}
+    verdict = engine.decide(env)
+    assert not verdict.allowed
+    assert verdict.network == verdict.unsafe == (f"{name}=http://10.9.9.9:3128",)
+
+
+def test_an_empty_proxy_variable_is_no_proxy() -> None:
+    """Chromium ignores an empty one (and no_proxy alone sends nothing anywhere)."""
+    assert engine.decide({"http_proxy": "", "no_proxy": "*"}).allowed
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "--proxy-server=http://10.9.9.9:3128",
+        "--proxy-pac-url=data:,x",
+        "--proxy-auto-detect",
+        "--proxy-bypass-list=*",
+        "--no-proxy-server",
+        "--force-webrtc-ip-handling-policy=default",
+        "-webrtc-ip-handling-policy=default",
+    ],
+)
+def test_flags_that_decide_where_connections_go_are_refused_always(flag: str) -> None:
+    """The kiosk sets these itself (policies/network.py); ``--no-proxy-server`` or a PAC URL
+    from the environment would beat its own proxy settings whatever their order."""
+    env = {"QTWEBENGINE_CHROMIUM_FLAGS": f"--disable-gpu {flag}", engine.ALLOW_UNSAFE_ENV: "1"}
+    verdict = engine.decide(env)
+    assert not verdict.allowed
+    assert verdict.network == (f"QTWEBENGINE_CHROMIUM_FLAGS {flag}",)
+
+
+def test_other_unsafe_settings_are_still_listed_with_a_proxy() -> None:
+    env = {"https_proxy": "http://p:1", "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
+    verdict = engine.decide({**env, engine.ALLOW_UNSAFE_ENV: "1"})
+    assert not verdict.allowed
+    assert verdict.unsafe == ("https_proxy=http://p:1", "QTWEBENGINE_CHROMIUM_FLAGS --no-sandbox")

@@ -34,3 +34,14 @@ def test_preflight_with_a_safe_environment() -> None:
             preflight.check_engine_environment({})
     else:
         assert preflight.check_engine_environment({}).unsafe == ()
+
+
+def test_preflight_refuses_a_proxy_with_the_same_line_whatever_is_allowed() -> None:
+    env = {"http_proxy": "http://10.9.9.9:3128", engine.ALLOW_UNSAFE_ENV: "1"}
+    with pytest.raises(UsageError) as caught:
+        preflight.check_engine_environment(env)
+    assert caught.value.exit_code == 2
+    line = str(caught.value)
+    assert line.startswith("refusing unsafe web-engine settings from the environment: ")
+    assert "http_proxy=http://10.9.9.9:3128" in line
+    assert "never from the environment" in line and engine.ALLOW_UNSAFE_ENV not in line
