@@ -23,7 +23,9 @@ from kiosk.platform.qt import (
     QWebEnginePage,
     QWebEnginePermission,
     QWebEngineProfile,
+    QWebEngineScript,
     QWebEngineSettings,
+    QWebEngineView,
     pyqtSignal,
     sip,
 )
@@ -208,6 +210,7 @@ class GuardedPage(QWebEnginePage):
         seb_link = is_main_frame and url.scheme().lower() in ("seb", "sebs")
         if self.seb_links is not None and seb_link:
             self.seb_links(url.toString())
+            self._keep_page_focus(url.toString())
             return False
         if self._urls is None:
             return True
@@ -219,7 +222,33 @@ class GuardedPage(QWebEnginePage):
         self.decided("navigation", "refused", detail)
         if is_main_frame:
             self.refused_navigation(url.toString())
+            self._keep_page_focus(url.toString())
         return False
+
+    def _keep_page_focus(self, refused: str) -> None:
+        """Chromium blurs the page as it starts a navigation to another application's scheme
+        (mailto:, ssh:, vnd.foo:), before the kiosk is even asked: refused, it leaves the exam
+        without focus while the window stays active, and no focus event tells anyone. The page
+        is asked, in the application world where its own scripts cannot answer for it, and a
+        page that lost the focus gets it back."""
+        self.runJavaScript(
+            "document.hasFocus()",
+            QWebEngineScript.ScriptWorldId.ApplicationWorld,
+            lambda focused: self._give_focus_back(focused, refused),
+        )
+
+    @fail_safe(None)
+    def _give_focus_back(self, focused: object, refused: str) -> None:
+        if sip.isdeleted(self):  # a page being deleted answers its pending scripts with None
+            return
+        view = QWebEngineView.forPage(self)
+        window = None if view is None else view.window()
+        if focused is not False or view is None or window is None or not window.isActiveWindow():
+            return  # focused, or the student is elsewhere: that is the focus detector's
+        target = view.focusProxy() or view
+        target.clearFocus()  # a focus-out then a focus-in tell Chromium the page has it again
+        target.setFocus()
+        self.decided("focus", "given back to the page", {"after": refused})
 
     @fail_safe(_NO_WINDOW)  # failing safe here means refusing the window
     def createWindow(self, kind: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:
