@@ -143,3 +143,23 @@ def test_the_web_helper_answers_each_path_as_told_and_404_otherwise() -> None:
             urllib.request.urlopen(f"http://{host}/other")
         with missing.value:
             assert missing.value.code == 404
+
+
+def test_another_program_runs_for_the_block_and_is_ended_after_it() -> None:
+    import time
+
+    from tests.support.other_program import other_program
+    from tests.support.xdo import windows_named
+
+    with other_program("intruder.py", ready="shown") as said:
+        assert said == "shown"
+        assert windows_named("^intruder$")
+    deadline = time.monotonic() + 5
+    while windows_named("^intruder$") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not windows_named("^intruder$")
+    with (
+        pytest.raises(AssertionError, match="said 'shown'"),
+        other_program("intruder.py", ready="fighting"),
+    ):
+        pass
