@@ -88,6 +88,12 @@ class KioskWindow(QWidget):
         event.ignore()
         self.close_requested.emit("the window was closed")
 
+    def close_page_dialogs(self) -> None:
+        """The kiosk quits: the page's open dialogs are cancelled, so that their loops end and
+        the page, running again, gets apMonitoringStopped."""
+        for dialog in self.findChildren(page_dialog.PageDialog):
+            dialog.reject()
+
     def dispose(self) -> None:
         """Deletes page before profile, as QtWebEngine requires, and pumps the deletions."""
         self.may_close = True

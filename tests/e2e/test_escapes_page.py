@@ -9,7 +9,9 @@ the tally.
 from __future__ import annotations
 
 import json
+import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -28,6 +30,8 @@ from tests.e2e.test_escapes import (
     wait,
 )
 from tests.support.other_program import other_program
+from tests.support.process import KioskProcess
+from tests.support.server import ReportServer
 from tests.support.tally import ESCAPES
 from tests.support.xdo import active_window, xdotool
 
@@ -196,3 +200,21 @@ def test_leaving_through_beforeunload_stays_inside_the_url_filter(exam: Exam) ->
         ("shown", "beforeunload"),
         ("closed", "beforeunload"),
     ]
+
+
+def test_a_signal_while_the_pages_dialog_is_open_still_stops_cleanly(
+    kiosk: Callable[..., KioskProcess], server: ReportServer, run_id: str
+) -> None:
+    """The dialog runs a loop of its own inside the engine's call, which held the quit for as
+    long as it stayed open: SIGTERM must still end the session cleanly (the dialog cancelled,
+    apMonitoringStopped delivered, the record closed) and the kiosk exit 0 at once."""
+    proc = kiosk(server.exam_url(run_id, "setup,start,alert"))
+    wait("the dialog", lambda: [d for d in proc.decisions() if d[:2] == ("page dialog", "shown")],
+         30)  # fmt: skip
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0, proc.stderr()
+    recorded, meta = proc.record()
+    assert recorded[-1]["name"] == "apMonitoringStopped", recorded[-3:]
+    assert recorded[-1]["dispatched"] is not None  # the page, running again, got it
+    assert meta["closed_at"] is not None, meta
+    assert [e["code"] for e in recorded if e["code"] in (5005, 5006)] == []
