@@ -1,8 +1,9 @@
 """Whether the student can still see the exam, asked of the X server rather than of Qt.
 
 Another client on the display can unmap the exam window, move it (or the view) to another
-desktop, destroy it under Qt, or draw an override-redirect window over it; Qt notices none of
-it (``isVisible()`` stays true, the window stays active). The window manager can die too, and
+desktop, destroy it under Qt, reparent it into a window of its own (the window manager then
+lets go of it), or draw an override-redirect window over it; Qt notices none of it
+(``isVisible()`` stays true, the window stays active). The window manager can die too, and
 then any new window maps on top unnoticed. This watcher polls the X server through its own
 connection (``kiosk.platform.x11``) a few times a second and publishes only transitions of
 three facts: the exam window is shown, something else is drawn over it, a window manager runs.
@@ -20,7 +21,13 @@ from detectors.base import Publish
 from detectors.window_state import ExamWindowState
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import QGuiApplication, QObject, QTimer, QWidget
-from kiosk.platform.x11.session import OtherWindow, WindowState, X11Error, X11Session
+from kiosk.platform.x11.session import (
+    OtherWindow,
+    Placement,
+    WindowState,
+    X11Error,
+    X11Session,
+)
 
 log = logging.getLogger("kiosk.detectors.exam_window")
 
@@ -35,6 +42,13 @@ def _not_shown(state: WindowState) -> str:
     if not state.on_current_desktop:
         return "the exam window is on another desktop"
     return "the exam window was unmapped"
+
+
+def _held(place: Placement) -> str:
+    if place.host is not None:
+        name = place.host_name or f"window 0x{place.host:x}"
+        return f"another program reparented the exam window into its own: {name}"
+    return "the window manager no longer manages the exam window"
 
 
 def _covered(names: tuple[str, ...]) -> str:
@@ -126,6 +140,11 @@ class ExamWindowWatcher(QObject):
         shown = state.exists and state.viewable and state.on_current_desktop
         covered: tuple[str, ...] = ()
         unmanaged = False
+        held = ""  # inside another program's window, or viewable but let go by the WM
+        if state.exists:
+            place = x.placement(wid)
+            if place.host is not None or (shown and not place.managed):
+                shown, held = False, _held(place)
         if shown:
             frame = x.frame_of(wid)
             ours = {wid, frame}
@@ -138,7 +157,9 @@ class ExamWindowWatcher(QObject):
             above = x.windows_above(frame, self._area(), ours)
             covered = tuple(_label(w) for w in above)
             unmanaged = any(w.override_redirect for w in above)
-        if not shown:
+        if held:
+            cause = held
+        elif not shown:
             minimised = self._window.isMinimized() and state.exists  # iconified: unmapped too
             cause = "the kiosk window was minimised" if minimised else _not_shown(state)
         elif covered:

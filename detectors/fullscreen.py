@@ -1,7 +1,8 @@
 """Whether the exam window still covers its whole screen, as a fullscreen window.
 
 A window leaves fullscreen in many ways: a key the window manager binds, the window manager
-itself, minimising, a resolution change that leaves it smaller than the new screen. All of
+itself, minimising, a resolution change that leaves it smaller than the new screen, its screen
+removed (Qt puts it on another screen, where it stays where it was). All of
 them end in one of three facts this detector checks on every state, size and screen change:
 the window is not in fullscreen state, it is minimised or hidden, or its geometry no longer
 covers its screen. Only transitions are published.
@@ -14,7 +15,7 @@ import time
 from detectors.base import Publish
 from detectors.window_state import FullscreenChange
 from kiosk.platform.failsafe import fail_safe
-from kiosk.platform.qt import QEvent, QGuiApplication, QObject, QScreen, QWidget
+from kiosk.platform.qt import QEvent, QGuiApplication, QObject, QScreen, QTimer, QWidget
 from kiosk.platform.screens import release_screens
 
 
@@ -47,6 +48,8 @@ class FullscreenDetector(QObject):
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.screenAdded.connect(self._watch_screen)
+            app.screenRemoved.connect(self._later)
+            app.primaryScreenChanged.connect(self._later)
             for screen in app.screens():
                 self._watch_screen(screen)
         self._evaluate()
@@ -57,7 +60,12 @@ class FullscreenDetector(QObject):
         self._running = False
         self._window.removeEventFilter(self)
         release_screens(
-            [("screenAdded", self._watch_screen)], [(s, self._evaluate) for s in self._screens]
+            [
+                ("screenAdded", self._watch_screen),
+                ("screenRemoved", self._later),
+                ("primaryScreenChanged", self._later),
+            ],
+            [(s, self._evaluate) for s in self._screens],
         )
         self._screens.clear()
 
@@ -71,6 +79,13 @@ class FullscreenDetector(QObject):
             self._screens.append(screen)
             screen.geometryChanged.connect(self._evaluate)
             screen.destroyed.connect(lambda *_: self._forget(screen))
+
+    @fail_safe(None)
+    def _later(self, *_: object) -> None:
+        """A screen went (the exam's, perhaps): Qt moves its windows to another screen only
+        after ``screenRemoved``, and the window itself neither moves nor resizes, so nothing
+        else would tell that it no longer covers the screen it is now on."""
+        QTimer.singleShot(0, self._evaluate)
 
     @fail_safe(None)
     def _forget(self, screen: QScreen) -> None:

@@ -16,6 +16,9 @@ from detectors.base import Observation
 class FocusChange(Observation):
     focused: bool  # the kiosk's window is the active window and not minimised
     cause: str
+    # When not focused: the object name of the kiosk's own window over the exam that has the
+    # focus instead (a dialog whose parent is the exam window), "" for another program's.
+    dialog: str = ""
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,7 @@ class KioskApp(QObject):
         if self._quitting or not self._may_quit(why, source):
             return
         self._quitting = True
+        self.window.close_page_dialogs()  # each runs a loop of its own, which would hold the quit
         try:
             self.session.end(why)
         except Exception:

@@ -2,7 +2,7 @@
 
 Three facts each say the student cannot be working in the exam:
 - the exam window lost the focus to another window (it counts when the page asked for
-  ``tabSwitch``);
+  ``tabSwitch``; the exam page's own dialog having the focus is no such window);
 - the window left a fullscreen the kiosk enforces (minimised, by the window manager, smaller
   than its screen after a resolution change);
 - the X server no longer shows it (unmapped, on another desktop, destroyed, or another
@@ -15,6 +15,8 @@ when monitoring starts is reported away at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from policies.page_dialogs import is_the_exam
 
 AWAY = 5005
 BACK = 5006
@@ -43,8 +45,10 @@ class AwayTracker:
         unfocused = self.tab_switch and not self._focused
         return unfocused or not self._fullscreen_ok or not self._shown
 
-    def focus(self, focused: bool, cause: str, t: float) -> AwayChange | None:
-        self._focused = focused
+    def focus(self, focused: bool, cause: str, t: float, dialog: str = "") -> AwayChange | None:
+        """``dialog``: the kiosk's own window that has the focus instead (its object name); the
+        exam page's own dialog (alert, confirm...) is the exam, not a switch away."""
+        self._focused = focused or is_the_exam(dialog)
         return self._changed(cause, t)
 
     def fullscreen(

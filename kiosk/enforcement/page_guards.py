@@ -3,8 +3,9 @@
 The exam runs on a fresh off-the-record profile with the engine features that lead out of the
 exam turned off. ``GuardedPage`` answers every request of the page: navigation (the URL
 filter), new windows (opened in the exam window or refused), fullscreen requests, permissions,
-printing and the file chooser; each answer is a recorded decision, and a refusal the student
-should know about is shown by the window (``refused_navigation``, ``refused_action``).
+printing, the file chooser and the page's own dialogs; each answer is a recorded decision, and a
+refusal the student should know about is shown by the window (``refused_navigation``,
+``refused_action``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import ClassVar
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import (
     QAuthenticator,
+    QCoreApplication,
     QObject,
     QTimer,
     QUrl,
@@ -23,13 +25,16 @@ from kiosk.platform.qt import (
     QWebEnginePage,
     QWebEnginePermission,
     QWebEngineProfile,
+    QWebEngineScript,
     QWebEngineSettings,
+    QWebEngineView,
     pyqtSignal,
     sip,
 )
 from kiosk.platform.version import SEB_COMPATIBLE, VERSION
 from kiosk.session.record import Decided
 from policies.keys import ClipboardMode
+from policies.page_dialogs import recorded_message
 from policies.urlfilter import UrlFilter
 from policies.windows import NewWindowPolicy, decide_new_window
 
@@ -51,6 +56,11 @@ def make_profile(parent: QObject) -> QWebEngineProfile:
 
 
 _NO_WINDOW: QWebEnginePage | None = None
+#: Qt's own text for the beforeunload question, which it puts to javaScriptConfirm.
+_LEAVE_TEXT = QCoreApplication.translate(
+    "QWebEnginePage",
+    "Are you sure you want to leave this page? Changes that you made may not be saved.",
+)
 _NO_FILES: list[str] = []
 
 _Attr = QWebEngineSettings.WebAttribute
@@ -118,6 +128,9 @@ class GuardedPage(QWebEnginePage):
         # The kiosk's own login dialog for a site's HTTP authentication: (site, realm) -> the
         # user name and password, or None (cancelled: the site's 401 page shows).
         self.ask_login: Callable[[str, str], tuple[str, str] | None] = lambda *_: None
+        # The page's own alert/confirm/prompt/beforeunload, shown by the window: (kind, origin,
+        # message, default) -> (accepted, text). Refused (nothing shown) until it is set.
+        self.show_dialog: Callable[[str, str, str, str], tuple[bool, str]] = lambda *_: (False, "")
         # While an LMS is to serve the exam's configuration: where its seb(s):// links go
         # (kiosk/launch/lms_configuration.py); otherwise the URL filter refuses them.
         self.seb_links: Callable[[str], None] | None = None
@@ -170,6 +183,33 @@ class GuardedPage(QWebEnginePage):
         self.decided("print", "refused", {"from": self.url().toString()})
         self.refused_action("Printing is not available during the exam.")
 
+    # -- the page's own dialogs: part of the exam, recorded as such (policies/page_dialogs.py) --
+
+    @fail_safe(None)
+    def javaScriptAlert(self, origin: QUrl, message: str | None) -> None:
+        self._page_dialog("alert", origin, message or "")
+
+    @fail_safe(False)  # failing safe here means "cancel", and for beforeunload "stay"
+    def javaScriptConfirm(self, origin: QUrl, message: str | None) -> bool:
+        # Qt asks beforeunload as a confirm() with its own text; the page's is never shown.
+        kind = "beforeunload" if message == _LEAVE_TEXT else "confirm"
+        return self._page_dialog(kind, origin, message or "")[0]
+
+    @fail_safe((False, ""))
+    def javaScriptPrompt(
+        self, origin: QUrl, message: str | None, default: str | None
+    ) -> tuple[bool, str]:
+        return self._page_dialog("prompt", origin, message or "", default or "")
+
+    def _page_dialog(
+        self, kind: str, origin: QUrl, message: str, default: str = ""
+    ) -> tuple[bool, str]:
+        detail = {"kind": kind, "origin": origin.toString(), "message": recorded_message(message)}
+        self.decided("page dialog", "shown", detail)
+        accepted, text = self.show_dialog(kind, origin.toString(), message, default)
+        self.decided("page dialog", "closed", {"kind": kind, "accepted": accepted})
+        return accepted, text
+
     @fail_safe(_NO_FILES)  # failing safe here means no file leaves the computer
     def chooseFiles(
         self,
@@ -209,6 +249,7 @@ class GuardedPage(QWebEnginePage):
         seb_link = is_main_frame and url.scheme().lower() in ("seb", "sebs")
         if self.seb_links is not None and seb_link:
             self.seb_links(url.toString())
+            self._keep_page_focus(url.toString())
             return False
         if self._urls is None:
             return True
@@ -220,7 +261,33 @@ class GuardedPage(QWebEnginePage):
         self.decided("navigation", "refused", detail)
         if is_main_frame:
             self.refused_navigation(url.toString())
+            self._keep_page_focus(url.toString())
         return False
+
+    def _keep_page_focus(self, refused: str) -> None:
+        """Chromium blurs the page as it starts a navigation to another application's scheme
+        (mailto:, ssh:, vnd.foo:), before the kiosk is even asked: refused, it leaves the exam
+        without focus while the window stays active, and no focus event tells anyone. The page
+        is asked, in the application world where its own scripts cannot answer for it, and a
+        page that lost the focus gets it back."""
+        self.runJavaScript(
+            "document.hasFocus()",
+            QWebEngineScript.ScriptWorldId.ApplicationWorld,
+            lambda focused: self._give_focus_back(focused, refused),
+        )
+
+    @fail_safe(None)
+    def _give_focus_back(self, focused: object, refused: str) -> None:
+        if sip.isdeleted(self):  # a page being deleted answers its pending scripts with None
+            return
+        view = QWebEngineView.forPage(self)
+        window = None if view is None else view.window()
+        if focused is not False or view is None or window is None or not window.isActiveWindow():
+            return  # focused, or the student is elsewhere: that is the focus detector's
+        target = view.focusProxy() or view
+        target.clearFocus()  # a focus-out then a focus-in tell Chromium the page has it again
+        target.setFocus()
+        self.decided("focus", "given back to the page", {"after": refused})
 
     @fail_safe(_NO_WINDOW)  # failing safe here means refusing the window
     def createWindow(self, kind: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:

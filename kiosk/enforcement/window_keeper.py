@@ -94,10 +94,10 @@ class WindowKeeper(QObject):
 
     @fail_safe(None)
     def on_focus(self, change: FocusChange) -> None:
-        if change.focused:
+        if change.focused or change.dialog:  # a dialog of the kiosk's own has it: let it be
             self._refocus.stop()
             self._refocus_tries = 0
-            if self.monitoring:
+            if self.monitoring and change.focused:
                 self.grab_keyboard()  # X drops a grab when its window is unmapped
             return
         # Locked is the kiosk's own mode: a page that turns forceFullScreen off still runs in
@@ -167,15 +167,16 @@ class WindowKeeper(QObject):
         self._show_again(record=False)
 
     def _show_again(self, record: bool = True) -> None:
-        """Unmapped or destroyed behind Qt's back: Qt still thinks the window is shown, so a
-        Qt show does nothing. The X server maps it again (the window manager then manages it
-        like a new window, fullscreen state and all); a destroyed one Qt must create anew."""
+        """Unmapped, reparented or destroyed behind Qt's back: Qt still thinks the window is
+        shown, so a Qt show does nothing. The X server maps it again, on the root (the window
+        manager then manages it like a new window, fullscreen state and all); a destroyed one
+        Qt must create anew."""
         window = self._window
         if window.isMinimized():  # Qt knows: putting back fullscreen un-minimises it
             return
         x = self._x()
         wid = int(window.winId())
-        if x is None or not x.window_state(wid).exists or not x.map(wid):
+        if x is None or not x.window_state(wid).exists or not self._map(x, wid):
             window.hide()  # Qt forgets the dead native window and makes a new one on show
             window.destroy(True, False)
             if self._restore_wanted():
@@ -187,6 +188,17 @@ class WindowKeeper(QObject):
         self._make_sticky()
         if record:
             self._decided("window", "shown again", {"cause": self._pending_cause})
+
+    def _map(self, x: X11Session, wid: int) -> bool:
+        """Maps the window again; one another program holds (reparented into its own window),
+        or one the window manager let go of, is first put back on the root, on its screen."""
+        place = x.placement(wid)
+        if place.host is None and place.managed:
+            return x.map(wid)
+        screen = self._window.screen()
+        g = None if screen is None else screen.geometry()
+        x0, y0 = (0, 0) if g is None else (g.x(), g.y())
+        return x.put_on_root(wid, x0, y0, fullscreen=self._window.isFullScreen())
 
     # -- what the kiosk does about it -----------------------------------------------------------
 

@@ -270,7 +270,7 @@ class Session:
         """What a detector observed (back on the session's thread)."""
         now = self._clock()
         if isinstance(obs, FocusChange):
-            self._report_away(self.away.focus(obs.focused, obs.cause, now))
+            self._report_away(self.away.focus(obs.focused, obs.cause, now, obs.dialog))
         elif isinstance(obs, FullscreenChange):
             enforced = self.lockdown is not None and self.lockdown.fullscreen_enforced()
             self._report_away(self.away.fullscreen(obs.fullscreen, enforced, obs.cause, now))

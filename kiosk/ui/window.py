@@ -21,7 +21,7 @@ from kiosk.platform.qt import (
     QWidget,
     pyqtSignal,
 )
-from kiosk.ui import login_dialog
+from kiosk.ui import login_dialog, page_dialog
 
 
 class KioskWindow(QWidget):
@@ -44,6 +44,9 @@ class KioskWindow(QWidget):
         self.page.refused_navigation = self.show_refused
         self.page.refused_action = self.show_notice
         self.page.ask_login = lambda site, realm: login_dialog.ask_login(self, site, realm)
+        self.page.show_dialog = lambda kind, origin, message, default: page_dialog.ask(
+            self, kind, origin, message, default
+        )
         self.notice = QLabel(self)
         self.notice.setObjectName("kiosk-notice")
         self.notice.setWordWrap(True)
@@ -84,6 +87,12 @@ class KioskWindow(QWidget):
             return
         event.ignore()
         self.close_requested.emit("the window was closed")
+
+    def close_page_dialogs(self) -> None:
+        """The kiosk quits: the page's open dialogs are cancelled, so that their loops end and
+        the page, running again, gets apMonitoringStopped."""
+        for dialog in self.findChildren(page_dialog.PageDialog):
+            dialog.reject()
 
     def dispose(self) -> None:
         """Deletes page before profile, as QtWebEngine requires, and pumps the deletions."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policies.away import AWAY, BACK, AwayChange, AwayTracker
+from policies.page_dialogs import PAGE_DIALOG
 
 
 def monitoring(tab_switch: bool = True) -> AwayTracker:
@@ -70,3 +71,23 @@ def test_after_stop_nothing_more_is_reported() -> None:
     away = monitoring()
     away.stop()
     assert away.focus(False, "another window", 1.0) is None
+
+
+def test_the_exam_pages_own_dialog_having_the_focus_is_no_switch_away() -> None:
+    away = monitoring()
+    assert away.focus(False, "a dialog over the exam has the focus", 1.0, PAGE_DIALOG) is None
+    assert not away.away
+    assert away.focus(True, "the kiosk window is active again", 2.0) is None
+    # Another of the kiosk's dialogs (the quit password) is still away from the exam.
+    lost = away.focus(False, "a dialog over the exam has the focus", 3.0, "QInputDialog")
+    assert lost is not None and lost.code == AWAY
+
+
+def test_leaving_the_pages_dialog_for_another_program_is_away_until_back_in_it() -> None:
+    away = monitoring()
+    away.focus(False, "dialog", 1.0, PAGE_DIALOG)
+    assert away.focus(False, "another window was activated", 2.0) == AwayChange(
+        AWAY, "another window was activated"
+    )
+    back = away.focus(False, "dialog", 5.0, PAGE_DIALOG)
+    assert back == AwayChange(BACK, "dialog", away_seconds=3.0)

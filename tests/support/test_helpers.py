@@ -156,3 +156,23 @@ def test_refusal_within_fails_a_read_that_blocks_and_releases_it(tmp_path: Path)
     with pytest.raises(AssertionError):  # returned instead of refusing
         refusal_within(2, lambda: b"")
     assert refusal_within(2, lambda: read_regular_file(fifo, 10, "f")).startswith("f: ")
+
+
+def test_another_program_runs_for_the_block_and_is_ended_after_it() -> None:
+    import time
+
+    from tests.support.other_program import other_program
+    from tests.support.xdo import windows_named
+
+    with other_program("intruder.py", ready="shown") as said:
+        assert said == "shown"
+        assert windows_named("^intruder$")
+    deadline = time.monotonic() + 5
+    while windows_named("^intruder$") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not windows_named("^intruder$")
+    with (
+        pytest.raises(AssertionError, match="said 'shown'"),
+        other_program("intruder.py", ready="fighting"),
+    ):
+        pass

@@ -22,7 +22,7 @@ from kiosk.platform.x11.xcb import ALL_DESKTOPS, X11Error
 
 log = logging.getLogger("kiosk.x11")
 
-__all__ = ["ALL_DESKTOPS", "OtherWindow", "WindowState", "X11Error", "X11Session"]
+__all__ = ["ALL_DESKTOPS", "OtherWindow", "Placement", "WindowState", "X11Error", "X11Session"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,21 @@ class WindowState:
         if self.desktop is None or self.current_desktop is None:
             return True
         return self.desktop in (ALL_DESKTOPS, self.current_desktop)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a client window hangs in the window tree, and whether the window manager has it.
+
+    ``host``: an ancestor below the root that belongs neither to the window's own client nor
+    to the window manager (another program reparented the window into its own), or None.
+    ``managed``: False when a window manager runs but no longer manages the window (a child of
+    the root without ICCCM's WM_STATE, as a window the window manager let go of is left).
+    """
+
+    host: int | None
+    host_name: str
+    managed: bool
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,27 @@ class X11Session(X11Connection):
                 desktop=on,
                 current_desktop=now,
             )
+
+        return self._run(query)
+
+    def placement(self, wid: int) -> Placement:
+        """Who holds ``wid``: its ancestors' clients, and the window manager's WM_STATE on it."""
+
+        def query(conn: int) -> Placement:
+            wm_state = self._atom(conn, "WM_STATE")
+            state_cookie = self._get_property(conn, wid, wm_state, wm_state, 0)
+            wm = {c for c in (self._wm_client(conn), self._wm_selection_client(conn)) if c}
+            ours = wm | {wid & ~self._id_mask}
+            host: int | None = None
+            tree, depth = self._tree(conn, wid), 0
+            while tree is not None and tree[0] not in (0, self._root) and depth < 32:
+                if host is None and (tree[0] & ~self._id_mask) not in ours:
+                    host = tree[0]
+                tree, depth = self._tree(conn, tree[0]), depth + 1
+            has_state = self._property(conn, state_cookie) is not None
+            on_root = tree is not None and depth == 0
+            name = "" if host is None else self._client_name(conn, host)
+            return Placement(host, name, managed=not (wm and on_root and not has_state))
 
         return self._run(query)
 
@@ -177,23 +213,28 @@ class X11Session(X11Connection):
 
         return self._run(query)
 
+    def _wm_selection_client(self, conn: int) -> int | None:
+        """The client part of the ids of whoever owns ``WM_S<screen>`` (ICCCM's manager)."""
+        selection = self._atom(conn, f"WM_S{self._screen}")
+        cookie = self._lib.xcb_get_selection_owner(conn, selection)
+        reply, code = self._reply(conn, "xcb_get_selection_owner", cookie)
+        if code:
+            return None
+        owner = int(xcb.SelectionOwner.from_address(reply).owner)
+        self._libc.free(reply)
+        return owner & ~self._id_mask if owner else None
+
     def window_manager_present(self) -> bool:
         """A window manager runs: someone owns the ``WM_S<screen>`` selection (ICCCM), or the
         root's ``_NET_SUPPORTING_WM_CHECK`` names a live window that names itself (EWMH)."""
 
         def query(conn: int) -> bool:
-            selection = self._atom(conn, f"WM_S{self._screen}")
             check = self._atom(conn, "_NET_SUPPORTING_WM_CHECK")
-            owner_cookie = self._lib.xcb_get_selection_owner(conn, selection)
             check_cookie = self._get_property(conn, self._root, check, xcb.ATOM_WINDOW, 1)
-            reply, code = self._reply(conn, "xcb_get_selection_owner", owner_cookie)
-            owner = 0
-            if not code:
-                owner = int(xcb.SelectionOwner.from_address(reply).owner)
-                self._libc.free(reply)
-            supporting = self._cardinal(conn, check_cookie)
-            if owner:
+            if self._wm_selection_client(conn) is not None:
+                self._property(conn, check_cookie)  # read (and freed) all the same
                 return True
+            supporting = self._cardinal(conn, check_cookie)
             if not supporting:
                 return False
             itself = self._cardinal(
@@ -240,6 +281,35 @@ class X11Session(X11Connection):
             return True
 
         return self._run(map_window)
+
+    def put_on_root(self, wid: int, x: int, y: int, fullscreen: bool) -> bool:
+        """Takes ``wid`` back from whoever holds it: unmapped, made a child of the root at
+        ``x``, ``y`` and mapped again, so the window manager manages it as a new window (a
+        MapRequest) and no other program's window contains it. A window manager that let go
+        of a window forgets its state: ``fullscreen`` asks for it again, as a new window does
+        (``_NET_WM_STATE`` set before mapping, EWMH)."""
+
+        def reparent(conn: int) -> bool:
+            cookies = [
+                self._lib.xcb_unmap_window_checked(conn, wid),
+                self._lib.xcb_reparent_window_checked(conn, wid, self._root, x, y),
+            ]
+            if fullscreen:
+                state = (ctypes.c_uint32 * 1)(self._atom(conn, "_NET_WM_STATE_FULLSCREEN"))
+                net_wm_state = self._atom(conn, "_NET_WM_STATE")
+                change = self._lib.xcb_change_property_checked
+                replace, atom = xcb.PROP_MODE_REPLACE, xcb.ATOM_ATOM
+                cookies.append(
+                    change(conn, replace, wid, net_wm_state, atom, 32, 1, ctypes.addressof(state))
+                )
+            cookies.append(self._lib.xcb_map_window_checked(conn, wid))
+            codes = [self._checked(conn, cookie) for cookie in cookies]
+            if any(codes):
+                log.warning("putting 0x%x back on the root failed: X errors %s", wid, codes)
+                return False
+            return True
+
+        return self._run(reparent)
 
     def focus(self, wid: int) -> bool:
         """Gives ``wid`` the keyboard focus at the X server, as any client may: for when the

@@ -20,6 +20,7 @@ class X11Error(RuntimeError):
 ALL_DESKTOPS = 0xFFFFFFFF
 
 ANY_PROPERTY_TYPE = 0
+ATOM_ATOM = 4
 ATOM_CARDINAL = 6
 ATOM_WINDOW = 33
 ATOM_WM_NAME = 39
@@ -31,6 +32,7 @@ CW_OVERRIDE_REDIRECT = 512
 STACK_MODE_ABOVE = 0
 SUBSTRUCTURE_NOTIFY = 1 << 19
 SUBSTRUCTURE_REDIRECT = 1 << 20
+PROP_MODE_REPLACE = 0
 SOURCE_PAGER = 2  # EWMH source indication: a pager, i.e. the user's own tools
 NAME_BYTES = 1024
 MAX_DESCENDANTS = 256  # looked at per level when naming a frame by its client
@@ -153,6 +155,9 @@ def library() -> ctypes.CDLL:
         ("xcb_change_window_attributes_checked", [vp, u32, u32, vp]),
         ("xcb_set_input_focus_checked", [vp, u8, u32, u32]),
         ("xcb_map_window_checked", [vp, u32]),
+        ("xcb_unmap_window_checked", [vp, u32]),
+        ("xcb_change_property_checked", [vp, u8, u32, u32, u32, u8, u32, vp]),
+        ("xcb_reparent_window_checked", [vp, u32, u32, ctypes.c_int16, ctypes.c_int16]),
         ("xcb_grab_server", [vp]),
         ("xcb_ungrab_server", [vp]),
     ):
