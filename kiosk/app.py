@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from kiosk.platform.qt import (
     qWebEngineVersion,
 )
 from kiosk.platform.signals import SignalWakeup
+from kiosk.platform.x11 import display_lost
 from kiosk.platform.x11.session import X11Session
 from kiosk.proctoring.proctor import Proctor
 from kiosk.proctoring.sensors import DeviceSensors, WindowSensors
@@ -188,10 +190,12 @@ class KioskApp(QObject):
         # (after an LMS served the exam's configuration) would crash in the dead engine.
         loop = QEventLoop(self)
         self.finished.connect(lambda: loop.exit(0))
+        display_lost.on_display_lost(self._display_lost)
         try:
             self.show()
             return loop.exec()
         finally:
+            display_lost.on_display_lost(None)
             self.teardown()  # the filter on the application must go before the application
 
     def dispose(self) -> None:
@@ -307,6 +311,16 @@ class KioskApp(QObject):
         self.delivered.emit(event)
 
     # -- quitting ------------------------------------------------------------------------------
+
+    def _display_lost(self, cause: str) -> None:
+        """Qt ends the process right after this (kiosk/platform/x11/display_lost.py): the record
+        is closed now with the cause; no page can be reached any more."""
+        if threading.current_thread() is not threading.main_thread():
+            self.record.reopen()  # the kiosk's connection belongs to the main thread
+        self.session.abandon(f"the display connection was lost: {cause}")
+        self.record.shut()
+        if self.event_log is not None:
+            self.event_log.close()
 
     @fail_safe(None)
     def _on_signal(self, signum: int) -> None:

@@ -17,3 +17,11 @@ class EngineStartError(KioskExit):
     """The web engine or the display could not start; the message says what to install or set."""
 
     exit_code = 3
+
+
+class DisplayLost(KioskExit):
+    """The display connection was lost while the kiosk ran (the X server went away, or another
+    X client killed the kiosk's connection): the session record is closed with the cause first.
+    """
+
+    exit_code = 4

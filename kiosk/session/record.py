@@ -78,13 +78,17 @@ class SessionRecord:
         self.path = folder / RECORD_NAME
         fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
         os.close(fd)
-        self._db: sqlite3.Connection | None = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=True
-        )
+        self._db: sqlite3.Connection | None = None
+        self.reopen()
+        self.db.executescript(_SCHEMA)
+        self._closed = self.meta().get("closed_at") is not None
+
+    def reopen(self) -> None:
+        """A connection of the calling thread's own (SQLite's are bound to the thread that
+        opened them): for closing the record from whichever thread learns the kiosk must end."""
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        self._closed = self.meta().get("closed_at") is not None
 
     @property
     def db(self) -> sqlite3.Connection:

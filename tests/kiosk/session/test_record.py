@@ -171,6 +171,27 @@ def test_reopening_an_open_record_reports_open(tmp_path: Path) -> None:
         again.shut()
 
 
+def test_a_thread_that_reopens_the_record_can_close_it(record: SessionRecord) -> None:
+    """The display connection may be lost on another thread than the one that opened it."""
+    import threading
+
+    outcome: list[object] = []
+
+    def close() -> None:
+        try:
+            record.reopen()
+            record.close_with(3.0, "apMonitoringStopped", {}, {})
+            outcome.append(record.closed)
+            record.shut()
+        except Exception as exc:  # reported below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=close)
+    worker.start()
+    worker.join(10)
+    assert outcome == [True]
+
+
 def test_end_unmonitored(record: SessionRecord) -> None:
     record.end_unmonitored(5.0, "quit while ready")
     assert record.closed
