@@ -25,6 +25,7 @@ from kiosk.launch.lms_configuration import ConfigurationWait
 from kiosk.launch.options import RunOptions
 from kiosk.platform.bus import EventBus
 from kiosk.platform.failsafe import fail_safe, install_excepthook
+from kiosk.platform.processes import this_process
 from kiosk.platform.qt import (
     QApplication,
     QCoreApplication,
@@ -50,6 +51,7 @@ from kiosk.session.evidence import EvidenceStore
 from kiosk.session.lifecycle import EngineInfo, Session, State
 from kiosk.session.record import SessionRecord, new_session_folder
 from kiosk.session.tracking import TrackingOptions
+from kiosk.session.unfinished import close_unfinished
 from kiosk.ui import consent, password_dialog
 from kiosk.ui.camera_preview import CameraPreview
 from kiosk.ui.window import KioskWindow
@@ -70,6 +72,8 @@ class KioskApp(QObject):
         super().__init__()
         self.qapp = qapp
         self.opts = opts
+        for ended in close_unfinished(opts.data_dir, time.time()):  # a killed kiosk's session
+            log.warning("%s", ended.describe())
         self.folder = new_session_folder(opts.data_dir)
         self.record = SessionRecord(self.folder)
         self.event_log = EventLog(opts.event_log) if opts.event_log else None
@@ -80,6 +84,7 @@ class KioskApp(QObject):
             kiosk_version=__version__,
             url=opts.url,
             pid=os.getpid(),
+            process=this_process().as_meta(),  # which kiosk writes it, should it die unseen
             launched_at=time.time(),
             camera=opts.camera.describe(),
             microphone=opts.microphone.describe(),

@@ -17,7 +17,7 @@ _held: list[QApplication] = []
 def make_qapplication() -> QApplication:
     """Checks the display and Qt, then creates the one QApplication (argv must not be empty)."""
     from kiosk.launch import preflight
-    from kiosk.platform import logs
+    from kiosk.platform import guardian, logs
     from kiosk.platform.x11 import display_lost
 
     preflight.check_display(os.environ)
@@ -28,6 +28,7 @@ def make_qapplication() -> QApplication:
     assert isinstance(app, QApplication)
     if not _held:
         logs.route_qt_messages(display_lost.noticed)
+        guardian.start()  # before the web engine starts its first process
         _held.append(app)
     return app
 

@@ -149,10 +149,14 @@ class SessionRecord:
     def close_with(
         self, t: float, name: str, detail: dict[str, Any], summary: dict[str, Any]
     ) -> int:
-        """Writes the session's last event and its summary in one transaction."""
+        """Writes the session's last event and its summary in one transaction (refused when
+        the record is closed, by this connection or by another kiosk meanwhile)."""
         if self._closed:
             raise RecordClosed("the session is already closed")
         with self._transaction() as db:
+            if db.execute("SELECT 1 FROM meta WHERE key = 'closed_at'").fetchone():
+                self._closed = True
+                raise RecordClosed("the session was closed meanwhile")
             seq = self._insert(t, name, None, None, detail)
             self._set_meta(db, {**summary, "closed_at": t})
         self._closed = True
