@@ -41,6 +41,8 @@ class EventSpec:
     ends: int | None = None  # the violation code whose episode this event closes
     sustained: bool = False  # a watched condition: the record notes when its episode is over
     aliases: tuple[str, ...] = ()
+    #: A kiosk extension: not in AutoProctor's table, recorded but never dispatched to a page.
+    extension: bool = False
 
     @property
     def key(self) -> str:
@@ -89,6 +91,10 @@ def _custom(
         ends=ends,
         sustained=sustained,
     )
+
+
+def _extension(name: str, fires_when: str) -> EventSpec:
+    return EventSpec(Kind.REGULAR, name, None, None, name, fires_when, "", extension=True)
 
 
 _S, _E, _V = Kind.SUCCESS, Kind.ERROR, Kind.EVIDENCE
@@ -372,6 +378,15 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Not a violation: the OS reports displays Qt does not show as screens (a mirrored or "
         "cloned pair, more heads than screens) or a screen switched to a projector mode.",
         "Multiple monitors suspected (not a violation)",
+    ),
+    _extension(
+        "kioskEndedAbnormally",
+        "The last event of a session whose kiosk ended without closing it (killed with SIGKILL, "
+        "crashed, the computer stopped): the next kiosk start on the same data folder closes "
+        "the record with it, at the time of the session's last event (closed_at too); detail "
+        "carries lastEventSeq, foundAt (when it was found), monitoring (whether it had started), "
+        "killedEngineProcesses (what of the dead kiosk's web engine was still running) and "
+        "cause. No page receives it; a reporter sends it on like every recorded event.",
     ),
 )
 

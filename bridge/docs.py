@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bridge.catalogue import CATALOGUE, Kind
+from bridge.catalogue import CATALOGUE, EventSpec, Kind
 
 
 def _cell(text: str) -> str:
@@ -22,18 +22,30 @@ def render() -> str:
         "",
     ]
     for kind in Kind:
-        specs = [s for s in CATALOGUE if s.kind is kind]
         lines += [f"## {kind.value.capitalize()} events", ""]
-        lines += ["| event | code | reason | message | fires when (in kiosk) | violation |"]
-        lines += ["|---|---|---|---|---|---|"]
-        for s in specs:
-            name = s.name + "".join(f" / {a}" for a in s.aliases)
-            lines.append(
-                f"| `{name}` | {s.code or ''} | {s.reason or ''} | {_cell(s.message)} "
-                f"| {_cell(s.fires_when)} | {'yes' if s.violation else ''} |"
-            )
-        lines.append("")
+        lines += _table([s for s in CATALOGUE if s.kind is kind and not s.extension])
+    lines += [
+        "## Kiosk extensions",
+        "",
+        "Not in AutoProctor's table: recorded in the session record like every event (and sent",
+        "on from there), never dispatched to the exam page.",
+        "",
+    ]
+    lines += _table([s for s in CATALOGUE if s.extension])
     return "\n".join(lines)
+
+
+def _table(specs: list[EventSpec]) -> list[str]:
+    lines = ["| event | code | reason | message | fires when (in kiosk) | violation |"]
+    lines += ["|---|---|---|---|---|---|"]
+    for s in specs:
+        name = s.name + "".join(f" / {a}" for a in s.aliases)
+        lines.append(
+            f"| `{name}` | {s.code or ''} | {s.reason or ''} | {_cell(s.message)} "
+            f"| {_cell(s.fires_when)} | {'yes' if s.violation else ''} |"
+        )
+    lines.append("")
+    return lines
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from kiosk.launch.lms_configuration import ConfigurationWait
 from kiosk.launch.options import RunOptions
 from kiosk.platform.bus import EventBus
 from kiosk.platform.failsafe import fail_safe, install_excepthook
+from kiosk.platform.processes import this_process
 from kiosk.platform.qt import (
     QApplication,
     QCoreApplication,
@@ -41,6 +43,7 @@ from kiosk.platform.qt import (
     qWebEngineVersion,
 )
 from kiosk.platform.signals import SignalWakeup
+from kiosk.platform.x11 import display_lost
 from kiosk.platform.x11.session import X11Session
 from kiosk.proctoring.proctor import Proctor
 from kiosk.proctoring.sensors import DeviceSensors, WindowSensors
@@ -49,6 +52,7 @@ from kiosk.session.evidence import EvidenceStore
 from kiosk.session.lifecycle import EngineInfo, Session, State
 from kiosk.session.record import SessionRecord, new_session_folder
 from kiosk.session.tracking import TrackingOptions
+from kiosk.session.unfinished import close_unfinished
 from kiosk.ui import consent, password_dialog
 from kiosk.ui.camera_preview import CameraPreview
 from kiosk.ui.window import KioskWindow
@@ -72,6 +76,8 @@ class KioskApp(QObject):
         # The log first: one that cannot be opened is refused before any session exists.
         log_path = opts.event_log
         self.event_log = EventLog(log_path, self._event_log_failed) if log_path else None
+        for ended in close_unfinished(opts.data_dir, time.time()):  # a killed kiosk's session
+            log.warning("%s", ended.describe())
         self.folder = new_session_folder(opts.data_dir)
         self.record = SessionRecord(self.folder)
         engine = EngineInfo(
@@ -81,6 +87,7 @@ class KioskApp(QObject):
             kiosk_version=__version__,
             url=opts.url,
             pid=os.getpid(),
+            process=this_process().as_meta(),  # which kiosk writes it, should it die unseen
             launched_at=time.time(),
             camera=opts.camera.describe(),
             microphone=opts.microphone.describe(),
@@ -196,10 +203,12 @@ class KioskApp(QObject):
         # (after an LMS served the exam's configuration) would crash in the dead engine.
         loop = QEventLoop(self)
         self.finished.connect(lambda: loop.exit(0))
+        display_lost.on_display_lost(self._display_lost)
         try:
             self.show()
             return loop.exec()
         finally:
+            display_lost.on_display_lost(None)
             self.teardown()  # the filter on the application must go before the application
 
     def dispose(self) -> None:
@@ -325,6 +334,16 @@ class KioskApp(QObject):
         self.delivered.emit(event)
 
     # -- quitting ------------------------------------------------------------------------------
+
+    def _display_lost(self, cause: str) -> None:
+        """Qt ends the process right after this (kiosk/platform/x11/display_lost.py): the record
+        is closed now with the cause; no page can be reached any more."""
+        if threading.current_thread() is not threading.main_thread():
+            self.record.reopen()  # the kiosk's connection belongs to the main thread
+        self.session.abandon(f"the display connection was lost: {cause}")
+        self.record.shut()
+        if self.event_log is not None:
+            self.event_log.close()
 
     @fail_safe(None)
     def _on_signal(self, signum: int) -> None:

@@ -1,7 +1,8 @@
 """The command line: a contract that launchers, tests and other programs rely on.
 
 Exit codes: 0 normal quit; 2 bad usage, URL, configuration or unsafe engine setting;
-3 the web engine or the display could not start. Errors are one line on stderr.
+3 the web engine or the display could not start; 4 the display connection was lost during the
+run (kiosk/platform/x11/display_lost.py). Errors are one line on stderr.
 """
 
 from __future__ import annotations

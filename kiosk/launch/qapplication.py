@@ -17,7 +17,8 @@ _held: list[QApplication] = []
 def make_qapplication() -> QApplication:
     """Checks the display and Qt, then creates the one QApplication (argv must not be empty)."""
     from kiosk.launch import preflight
-    from kiosk.platform import logs
+    from kiosk.platform import guardian, logs
+    from kiosk.platform.x11 import display_lost
 
     preflight.check_display(os.environ)
     preflight.import_qt()
@@ -26,7 +27,8 @@ def make_qapplication() -> QApplication:
     app = QApplication.instance() or QApplication([sys.argv[0] or "kiosk"])
     assert isinstance(app, QApplication)
     if not _held:
-        logs.route_qt_messages()
+        logs.route_qt_messages(display_lost.noticed)
+        guardian.start()  # before the web engine starts its first process
         _held.append(app)
     return app
 

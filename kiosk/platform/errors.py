@@ -40,3 +40,11 @@ def one_line(message: str, limit: int = LINE_LIMIT) -> str:
     text = hide_credentials(message)
     text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class DisplayLost(KioskExit):
+    """The display connection was lost while the kiosk ran (the X server went away, or another
+    X client killed the kiosk's connection): the session record is closed with the cause first.
+    """
+
+    exit_code = 4

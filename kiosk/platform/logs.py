@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 QT_LOG = logging.getLogger("qt")
 
@@ -18,7 +19,9 @@ def setup() -> None:
     )
 
 
-def route_qt_messages() -> None:
+def route_qt_messages(*watchers: Callable[[str], None]) -> None:
+    """Qt's messages go to the ``qt`` logger; each of ``watchers`` then sees every message too
+    (kiosk/platform/x11/display_lost.py: Qt's last words before it exits)."""
     from kiosk.platform.qt import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
     levels = {
@@ -32,5 +35,7 @@ def route_qt_messages() -> None:
     def handler(kind: QtMsgType, context: QMessageLogContext, message: str | None) -> None:
         category = context.category or "default"
         QT_LOG.log(levels.get(kind, logging.WARNING), "[%s] %s", category, message)
+        for watch in watchers:
+            watch(message or "")
 
     qInstallMessageHandler(handler)

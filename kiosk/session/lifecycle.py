@@ -239,6 +239,12 @@ class Session:
         if self.lockdown is not None:
             self.lockdown.stop()
         self.away.stop()
+        event, result = self._close_monitoring(reason)
+        self._deliver(event)
+        return result
+
+    def _close_monitoring(self, reason: str) -> tuple[FiredEvent, dict[str, Any]]:
+        """Scores the monitoring and closes the record with apMonitoringStopped."""
         t = self._clock()
         found, trust = score_monitoring(self.record, self._started_seq, t, self._weights)
         result = {
@@ -253,8 +259,7 @@ class Session:
             t, spec.name, detail, {"trust_score": trust.score, "violations": result["violations"]}
         )
         self.state = State.STOPPED
-        self._deliver(FiredEvent(seq, t, (spec.name,), None, detail))
-        return result
+        return FiredEvent(seq, t, (spec.name,), None, detail), result
 
     # -- what the detectors observe ------------------------------------------------------------
 
@@ -338,6 +343,20 @@ class Session:
             self.devices.release()
         if self.lockdown is not None:
             self.lockdown.stop()
+        self._close_unmonitored(why)
+
+    def _close_unmonitored(self, why: str) -> None:
         if not self.record.closed:
             self.record.end_unmonitored(self._clock(), f"{why} while {self.state.value}")
             self.state = State.STOPPED
+
+    def abandon(self, why: str) -> None:
+        """The kiosk ends now without its event loop (its display connection was lost): the
+        record is closed with ``why`` as :meth:`end` would close it, but nothing is delivered
+        (no page can be reached any more) and the devices and the lockdown end with the process.
+        """
+        if self.state is State.MONITORING:
+            self.away.stop()
+            self._close_monitoring(why)
+        else:
+            self._close_unmonitored(why)

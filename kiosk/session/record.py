@@ -78,13 +78,17 @@ class SessionRecord:
         self.path = folder / RECORD_NAME
         fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
         os.close(fd)
-        self._db: sqlite3.Connection | None = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=True
-        )
+        self._db: sqlite3.Connection | None = None
+        self.reopen()
+        self.db.executescript(_SCHEMA)
+        self._closed = self.meta().get("closed_at") is not None
+
+    def reopen(self) -> None:
+        """A connection of the calling thread's own (SQLite's are bound to the thread that
+        opened them): for closing the record from whichever thread learns the kiosk must end."""
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        self._closed = self.meta().get("closed_at") is not None
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -145,10 +149,14 @@ class SessionRecord:
     def close_with(
         self, t: float, name: str, detail: dict[str, Any], summary: dict[str, Any]
     ) -> int:
-        """Writes the session's last event and its summary in one transaction."""
+        """Writes the session's last event and its summary in one transaction (refused when
+        the record is closed, by this connection or by another kiosk meanwhile)."""
         if self._closed:
             raise RecordClosed("the session is already closed")
         with self._transaction() as db:
+            if db.execute("SELECT 1 FROM meta WHERE key = 'closed_at'").fetchone():
+                self._closed = True
+                raise RecordClosed("the session was closed meanwhile")
             seq = self._insert(t, name, None, None, detail)
             self._set_meta(db, {**summary, "closed_at": t})
         self._closed = True

@@ -141,13 +141,24 @@ def test_duplicated_code_reasons_follow_the_seed_wording() -> None:
 
 def test_regular_events_exist_with_seed_text() -> None:
     seed = _seed()
-    regular = {s.name: s for s in CATALOGUE if s.kind is Kind.REGULAR}
+    regular = {s.name: s for s in CATALOGUE if s.kind is Kind.REGULAR and not s.extension}
     assert set(regular) == {"apSetupComplete", "apMonitoringStarted", "apMonitoringStopped"}
     for row in seed:
         if row.kind is Kind.REGULAR:
             assert row.name is not None
             assert regular[row.name].seed_text == row.text
             assert regular[row.name].code is None
+
+
+def test_kiosk_extensions_are_marked_and_stay_out_of_the_seeds_names() -> None:
+    """An extension has no code (the seed's codes are AutoProctor's) and no seed text, and its
+    name cannot be taken for one of AutoProctor's (ap...)."""
+    extensions = [s for s in CATALOGUE if s.extension]
+    assert [s.name for s in extensions] == ["kioskEndedAbnormally"]
+    for spec in extensions:
+        assert spec.kind is Kind.REGULAR and spec.code is None and spec.seed_text == ""
+        assert spec.name.startswith("kiosk") and not spec.violation
+    assert all(s.seed_text for s in CATALOGUE if not s.extension)
 
 
 def test_setup_complete_has_its_alias() -> None:

@@ -457,6 +457,32 @@ def test_end_after_stop_changes_nothing(
     assert "ended" not in record.meta()
 
 
+def test_abandon_while_monitoring_closes_the_record_and_delivers_nothing(
+    session: Session, sink: Sink, record: SessionRecord, clock: Clock
+) -> None:
+    """The display connection lost: no page can be reached, the record is closed all the same."""
+    _monitoring(session)
+    focus(session, False, "other window")
+    delivered = len(sink.delivered)
+    clock.advance(10)
+    session.abandon("the display connection was lost")
+    assert state(session) is State.STOPPED
+    assert len(sink.delivered) == delivered
+    last = record.events()[-1]
+    assert last.name == "apMonitoringStopped"
+    assert last.detail["stoppedBy"] == "the display connection was lost"
+    assert last.detail["violations"][0]["seconds"] == 10
+    assert record.meta()["closed_at"] == clock.now
+    assert record.meta()["trust_score"] == last.detail["trustScore"] < 100
+
+
+def test_abandon_before_start_closes_the_record(session: Session, record: SessionRecord) -> None:
+    _setup(session)
+    session.abandon("the display connection was lost")
+    assert record.closed
+    assert record.meta()["ended"] == "the display connection was lost while ready"
+
+
 def test_a_quit_while_the_consent_screen_is_up_ends_setup_cleanly(
     record: SessionRecord, sink: Sink, clock: Clock, tmp_path: Path
 ) -> None:

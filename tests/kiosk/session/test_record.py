@@ -171,6 +171,44 @@ def test_reopening_an_open_record_reports_open(tmp_path: Path) -> None:
         again.shut()
 
 
+def test_a_record_closed_meanwhile_by_another_connection_is_not_closed_twice(
+    tmp_path: Path,
+) -> None:
+    """Two kiosk starts finding the same unfinished session: one closing event, not two."""
+    folder = new_session_folder(tmp_path)
+    first, second = SessionRecord(folder), SessionRecord(folder)
+    try:
+        first.close_with(2.0, "kioskEndedAbnormally", {}, {"ended": "ended abnormally"})
+        with pytest.raises(RecordClosed):
+            second.close_with(2.0, "kioskEndedAbnormally", {}, {"ended": "ended abnormally"})
+        assert second.closed
+        assert [e.name for e in second.events()] == ["kioskEndedAbnormally"]
+    finally:
+        first.shut()
+        second.shut()
+
+
+def test_a_thread_that_reopens_the_record_can_close_it(record: SessionRecord) -> None:
+    """The display connection may be lost on another thread than the one that opened it."""
+    import threading
+
+    outcome: list[object] = []
+
+    def close() -> None:
+        try:
+            record.reopen()
+            record.close_with(3.0, "apMonitoringStopped", {}, {})
+            outcome.append(record.closed)
+            record.shut()
+        except Exception as exc:  # reported below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=close)
+    worker.start()
+    worker.join(10)
+    assert outcome == [True]
+
+
 def test_end_unmonitored(record: SessionRecord) -> None:
     record.end_unmonitored(5.0, "quit while ready")
     assert record.closed
