@@ -54,6 +54,17 @@ def run_json(*argv: str, env: dict[str, str] | None = None, timeout: float = 60)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _has_schema(path: Path) -> bool:
+    db = sqlite3.connect(path)
+    try:
+        names = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.OperationalError:  # being written this instant
+        return False
+    finally:
+        db.close()
+    return {"meta", "events", "decisions"} <= names
+
+
 class KioskProcess:
     def __init__(self, tmp: Path, url: str, *extra: str, env: dict[str, str] | None = None) -> None:
         self.tmp = tmp
@@ -114,7 +125,8 @@ class KioskProcess:
             found = list((self.data_dir / "sessions").glob("*/record.sqlite3"))
             if found:
                 assert len(found) == 1, found
-                return found[0].parent
+                if _has_schema(found[0]):  # the file exists a moment before its tables do
+                    return found[0].parent
             time.sleep(0.05)
         raise AssertionError(f"no session folder appeared; stderr:\n{self.stderr()}")
 
