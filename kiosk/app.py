@@ -157,6 +157,7 @@ class KioskApp(QObject):
             self.evidence,
             self.x11,
         )
+        self.lockdown.clipboard.insert = self.window.page.insert_text
         self.lockdown.on_quit_key = lambda chord: self.request_quit(
             f"the student pressed {chord}", "window"
         )

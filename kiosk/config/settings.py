@@ -110,8 +110,9 @@ class PolicySettings(BaseModel):
     )
     clipboard: Literal["block", "isolated", "allow"] = Field(
         "isolated",
-        description="block: no copy/paste; isolated: copy/paste inside the exam only, the OS "
-        "clipboard is cleared at start and stop; allow: the OS clipboard as usual.",
+        description="block: no copy/paste; isolated: copy/paste inside the exam only, nothing "
+        "the exam copies or selects ever reaches the OS clipboard or the X selection, and "
+        "nothing from outside is pasted in; allow: the OS clipboard as usual.",
     )
     allow_zoom: bool = Field(False, description="Whether Ctrl+Plus/Minus/0 and Ctrl+wheel zoom.")
     allow_reload: bool = Field(False, description="Whether F5 / Ctrl+R reload the page.")

@@ -1,17 +1,25 @@
-"""The clipboard during an exam: nothing from outside pasted in, nothing copied inside kept.
+"""The clipboard during an exam: nothing from outside pasted in, nothing of the exam let out.
 
 - ``allow``: the operating system's clipboard as usual; the guard does nothing.
-- ``isolated``: copy and paste work inside the exam. At start the clipboard (and on X11 the
-  selection, which a middle click pastes) is cleared, and whenever another program puts
-  something there (``ownsClipboard()`` is false after a change: the student copied outside the
-  kiosk, or a tool injected text) it is cleared again before it can be pasted.
-- ``block``: as isolated, and whatever the kiosk itself copies is cleared too, so no copy ever
-  reaches a paste (the keys are refused by the key filter, the page's script access here).
+- ``isolated``: copy and paste work inside the exam, and nothing the exam copies is ever
+  visible outside it (what Safe Exam Browser means by it). The engine's copy or cut is taken
+  off the system clipboard the moment it lands there and kept in the guard; a paste key then
+  types that text into the page itself. Whatever another program puts on the clipboard (or the
+  X selection, which a middle click pastes) is cleared before it can be pasted, and a paste of
+  it is refused.
+- ``block``: as isolated, but nothing the exam copies is kept: no copy ever reaches a paste
+  (the keys are refused by the key filter, the page's script access here).
+
+On X11 merely selecting text makes the engine own the PRIMARY selection, which any program
+can read. Under isolated and block the kiosk's own selection and its own copies are cleared
+inside ``QClipboard.changed``, before control returns to the event loop: Qt answers another
+client's request for a selection only from that loop, so no client is ever served the exam's
+text (the escape suite reads both from another program).
 
 ``stop()`` clears again, so nothing copied during the exam outlives it, and disconnects.
 
-Clearing is deferred to the event loop (never inside Qt's change signal, which the engine's
-own copy emits while it is still writing) and at most every ``MIN_SWEEP_GAP_MS``: a clipboard
+What another program puts there is cleared later, from the event loop (never inside the
+change signal of a foreign owner's notice), at most every ``MIN_SWEEP_GAP_MS``: a clipboard
 manager that restores what was cleared could otherwise make the two fight at full speed. For
 the same reason a selection's clearing is recorded at most every ``REPORT_GAP_S`` seconds, with
 the number of clears since the last record.
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.platform.failsafe import fail_safe
@@ -53,10 +62,19 @@ class ClipboardGuard(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._sweep)
+        #: The exam's own copy (isolated): never on the system clipboard.
+        self._kept: str | None = None
+        #: Types text into the page where its caret is (set once the page exists).
+        self.insert: Callable[[str], None] | None = None
 
     @property
     def active(self) -> bool:
         return self._clipboard is not None
+
+    @property
+    def holds_copy(self) -> bool:
+        """Whether an isolated exam's own copy is kept for its pastes."""
+        return self._kept is not None
 
     def start(self) -> None:
         if self.mode == "allow" or self._clipboard is not None:
@@ -78,6 +96,7 @@ class ClipboardGuard(QObject):
         """Clears what the exam left on the clipboard and stops watching. Records nothing: it
         runs at shutdown, when the session record may already be closed."""
         clipboard, self._clipboard = self._clipboard, None
+        self._kept = None
         self._timer.stop()
         self._pending.clear()
         if clipboard is None:
@@ -98,8 +117,10 @@ class ClipboardGuard(QObject):
         mode = QClipboard.Mode.Selection if selection else QClipboard.Mode.Clipboard
         if selection and not clipboard.supportsSelection():
             return True
-        if self._owned(clipboard, mode) and self.mode != "block":
-            return True
+        if not selection and self._kept is not None and not self._foreign(clipboard, mode):
+            if self.insert is not None:
+                self.insert(self._kept)  # the exam's own copy, typed in; the key goes no further
+            return False
         # Not ours, even if empty this instant: a program that keeps putting its text back
         # would win the moment between this check and the engine reading the clipboard.
         held = self._clear(clipboard, mode)
@@ -120,6 +141,11 @@ class ClipboardGuard(QObject):
             return clipboard.ownsSelection()
         return clipboard.ownsClipboard()
 
+    def _foreign(self, clipboard: QClipboard, mode: QClipboard.Mode) -> bool:
+        """Another program's content is there (the kiosk clears its own at once)."""
+        data = clipboard.mimeData(mode)
+        return data is not None and bool(data.formats()) and not self._owned(clipboard, mode)
+
     def _clear(self, clipboard: QClipboard, mode: QClipboard.Mode) -> bool:
         """Clears one selection; whether there was anything to clear."""
         data = clipboard.mimeData(mode)
@@ -134,12 +160,28 @@ class ClipboardGuard(QObject):
 
     @fail_safe(None)
     def _changed(self, mode: QClipboard.Mode) -> None:
-        if self._clearing or self._clipboard is None or mode not in _NAMES:
+        clipboard = self._clipboard
+        if self._clearing or clipboard is None or mode not in _NAMES:
+            return
+        if self._owned(clipboard, mode):
+            self._take_own(clipboard, mode)  # now: before any other client can ask for it
             return
         self._pending.add(mode)
         if not self._timer.isActive():
             since = (time.monotonic() - self._last_sweep) * 1000
             self._timer.start(max(0, int(MIN_SWEEP_GAP_MS - since)))
+
+    def _take_own(self, clipboard: QClipboard, mode: QClipboard.Mode) -> None:
+        """The engine's own selection or copy: off the system clipboard before the event loop
+        runs again. An isolated exam's copy is kept for its own pastes."""
+        data = clipboard.mimeData(mode)
+        text = data.text() if data is not None and data.hasText() else ""
+        if not self._clear(clipboard, mode) or mode == QClipboard.Mode.Selection:
+            return  # a selection is no copy: cleared quietly (a middle click would paste it)
+        if self.mode == "isolated":
+            self._kept = text
+        else:
+            self._report(mode, "copying is blocked")
 
     @fail_safe(None)
     def _sweep(self) -> None:
@@ -150,14 +192,9 @@ class ClipboardGuard(QObject):
             return
         for mode in (m for m in _NAMES if m in pending):
             if self._owned(clipboard, mode):
-                if self.mode != "block":
-                    continue  # copied inside the exam: it stays inside the exam
-                # A text selection is no copy: clear it (a middle click would paste it) quietly.
-                why = None if mode == QClipboard.Mode.Selection else "copying is blocked"
-            else:
-                why = "another program put something on the clipboard"
-            if self._clear(clipboard, mode) and why is not None:
-                self._report(mode, why)
+                self._take_own(clipboard, mode)
+            elif self._clear(clipboard, mode):
+                self._report(mode, "another program put something on the clipboard")
 
     def _report(self, mode: QClipboard.Mode, why: str) -> None:
         now = time.monotonic()

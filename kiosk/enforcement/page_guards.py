@@ -10,6 +10,7 @@ refusal the student should know about is shown by the window (``refused_navigati
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import ClassVar
@@ -263,6 +264,15 @@ class GuardedPage(QWebEnginePage):
             self.refused_navigation(url.toString())
             self._keep_page_focus(url.toString())
         return False
+
+    def insert_text(self, text: str) -> None:
+        """Types ``text`` where the page's caret is, as a paste would (an isolated clipboard's
+        own copy, which never goes through the system clipboard). In the application world:
+        the page's scripts see an ordinary input event, not the kiosk."""
+        self.runJavaScript(
+            f"document.execCommand('insertText', false, {json.dumps(text)})",
+            QWebEngineScript.ScriptWorldId.ApplicationWorld,
+        )
 
     def _keep_page_focus(self, refused: str) -> None:
         """Chromium blurs the page as it starts a navigation to another application's scheme

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import plistlib
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.other_program import other_program
 from tests.support.paths import REPO
 from tests.support.process import KioskProcess
 from tests.support.server import ReportServer
@@ -444,6 +446,111 @@ def test_pasting_another_programs_text_is_refused(exam: Exam, fighter: None, how
     problems = locked(exam)
     ESCAPES.record(f"paste another program's text ({how})", escaped or bool(problems))
     assert not escaped, value
+    assert not problems, problems
+
+
+# -- the exam's text read by another program (CLIPBOARD and PRIMARY) ---------------------------
+# Another X client (tests/support/selection_reader.py) asks for CLIPBOARD and PRIMARY every few
+# milliseconds while the student selects the question with the mouse, copies it, cuts an answer;
+# under "isolated" (the default) it must be served none of it, and the copy still pastes inside
+# the exam. The witness that the reader kept asking after each attempt: its round counter moved
+# on after the page confirmed what was selected, copied or pasted.
+
+QUESTION = "exam under attack"  # tests/pages/escape.html's heading
+
+
+class Reader:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def lines(self) -> list[str]:
+        return self.out.read_text().splitlines() if self.out.exists() else []
+
+    def polls(self) -> int:
+        counts = [int(m.group(1)) for x in self.lines() if (m := re.match(r"polls (\d+)", x))]
+        return max(counts, default=0)
+
+    def served(self) -> list[str]:
+        return [x for x in self.lines() if x.startswith("READ ")]
+
+    def caught_up(self) -> None:
+        """Waits until the reader has asked for both selections 40 more times."""
+        start = self.polls()
+        wait("the reader to ask again", lambda: self.polls() >= start + 40)
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Iterator[Reader]:
+    with other_program("selection_reader.py", str(tmp_path / "read"), ready="reading"):
+        found = Reader(tmp_path / "read")
+        found.caught_up()
+        yield found
+
+
+def select_question(exam: Exam) -> None:
+    """Drags the mouse across the question, as a student selecting it would."""
+    box = exam.run_js(
+        "document.getElementById('target')?.remove();"  # the file chooser row's input, over it
+        "const r = document.querySelector('h1').getBoundingClientRect();"
+        "return [Math.round(r.left + 2), Math.round(r.top + r.height / 2), Math.round(r.right)];"
+    )["value"]
+    x0, y, x1 = box
+    xdotool("mousemove", str(x0), str(y), "mousedown", "1")
+    xdotool("mousemove", str((x0 + x1) // 2), str(y), "mousemove", str(x1 + 40), str(y))
+    xdotool("mouseup", "1")
+    wait(
+        "the page to hold the selection",
+        lambda: QUESTION in exam.run_js("return getSelection().toString();")["value"],
+    )
+
+
+def leaked(reader: Reader) -> list[str]:
+    return [x for x in reader.served() if "attack" in x or "under" in x]
+
+
+def test_selecting_the_question_publishes_no_primary_selection(exam: Exam, reader: Reader) -> None:
+    select_question(exam)
+    reader.caught_up()
+    found = leaked(reader)
+    problems = locked(exam)
+    ESCAPES.record("another program reads the selected question (PRIMARY)", bool(found))
+    assert not found, found
+    assert not problems, problems
+
+
+def test_a_copy_stays_inside_the_exam_and_still_pastes_there(exam: Exam, reader: Reader) -> None:
+    select_question(exam)
+    xdotool("key", "ctrl+c")
+    reader.caught_up()
+    answer_box(exam)
+    xdotool("key", "ctrl+v")
+    xdotool("key", "x")  # the witness: typed after the paste, so the paste came first
+    value = wait("the key typed after the paste", lambda: typed_after_paste(exam))
+    reader.caught_up()
+    found = leaked(reader)
+    problems = locked(exam)
+    ESCAPES.record("another program reads the exam's copy (CLIPBOARD)", bool(found))
+    assert not found, found
+    assert value == QUESTION + "x", value  # copy and paste work inside the exam
+    assert not problems, problems
+
+
+def test_a_cut_answer_stays_inside_the_exam(exam: Exam, reader: Reader) -> None:
+    answer_box(exam)
+    xdotool("type", "secret answer")
+    wait("the typed answer", lambda: exam.run_js(
+        "return document.getElementById('answer').value;")["value"] == "secret answer")  # fmt: skip
+    xdotool("key", "ctrl+a", "ctrl+x")
+    wait("the cut", lambda: exam.run_js(
+        "return document.getElementById('answer').value;")["value"] == "")  # fmt: skip
+    xdotool("key", "ctrl+v", "x")
+    value = wait("the key typed after the paste", lambda: typed_after_paste(exam))
+    reader.caught_up()
+    found = [x for x in reader.served() if "secret answer" in x]
+    problems = locked(exam)
+    ESCAPES.record("another program reads the exam's cut (CLIPBOARD)", bool(found))
+    assert not found, found
+    assert value == "secret answerx", value
     assert not problems, problems
 
 

@@ -112,10 +112,11 @@ def key_filter(
     made: list[KeyFilter] = []
 
     def make(
-        windows: Callable[[], list[QWidget]], policy: KeyPolicy | None = None
+        windows: Callable[[], list[QWidget]], policy: KeyPolicy | None = None, **guards: Any
     ) -> tuple[KeyFilter, list[Decision]]:
         decisions: list[Decision] = []
-        made.append(KeyFilter(qapp, windows, policy or KeyPolicy(), lambda *d: decisions.append(d)))
+        record = lambda *d: decisions.append(d)  # noqa: E731
+        made.append(KeyFilter(qapp, windows, policy or KeyPolicy(), record, **guards))
         return made[-1], decisions
 
     yield make
@@ -364,26 +365,38 @@ def test_isolated_clears_what_another_program_copies(
     assert clipboard.text(QClipboard.Mode.Selection) == ""
 
 
-def test_isolated_keeps_the_kiosks_own_copy_until_stop(
+def test_isolated_keeps_the_kiosks_own_copy_off_the_system_clipboard(
     qtbot: QtBot, clipboard: QClipboard, guard: Any, outside: Any
 ) -> None:
     outside("copied before the exam")
     qtbot.waitUntil(lambda: clipboard.text() == "copied before the exam", timeout=5_000)
     keeper, decisions = guard("isolated")
+    typed: list[str] = []
+    keeper.insert = typed.append
     keeper.start()  # clears what was there before
     assert clipboard.text() == ""
     assert [d[2]["selection"] for d in decisions] == ["clipboard, selection"]
     clipboard.setText("copied inside the exam")
-    # The witness: another program's selection, which the guard clears in a later sweep than
-    # the one that saw the exam's own copy.
-    outside("selected in another program", "selection")
-    qtbot.waitUntil(lambda: len(decisions) == 2, timeout=5_000)
-    why = "another program put something on the clipboard"
-    assert decisions[1] == ("clipboard", "cleared", {"why": why, "selection": "selection"})
-    assert clipboard.text() == "copied inside the exam"
+    # Taken inside the change signal, before the event loop could serve another client.
+    assert clipboard.text() == "" and not clipboard.ownsClipboard()
+    assert keeper.paste_allowed(False) is False  # the engine pastes nothing of the system's...
+    assert typed == ["copied inside the exam"]  # ...the guard types the exam's own copy in
+    assert len(decisions) == 1  # keeping the exam's copy is no event
     keeper.stop()
-    assert clipboard.text() == ""
-    assert not clipboard.ownsClipboard()
+    assert keeper.paste_allowed(False) is True  # stopped: nothing kept, nothing guarded
+    assert typed == ["copied inside the exam"]
+
+
+@pytest.mark.parametrize("mode", ["isolated", "block"])
+def test_the_kiosks_own_selection_is_never_left_on_primary(
+    clipboard: QClipboard, guard: Any, mode: str
+) -> None:
+    keeper, decisions = guard(mode)
+    keeper.start()
+    clipboard.setText("selected in the exam", QClipboard.Mode.Selection)
+    assert clipboard.text(QClipboard.Mode.Selection) == ""
+    assert not clipboard.ownsSelection()
+    assert decisions == []  # a selection is no copy: cleared quietly
 
 
 def test_block_clears_even_the_kiosks_own_copy(
@@ -392,8 +405,9 @@ def test_block_clears_even_the_kiosks_own_copy(
     keeper, decisions = guard("block")
     keeper.start()
     clipboard.setText("copied inside the exam")
-    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=5_000)
+    assert clipboard.text() == ""
     assert [d[2] for d in decisions] == [{"why": "copying is blocked", "selection": "clipboard"}]
+    assert keeper.paste_allowed(False) is False  # and nothing kept to paste
 
 
 def test_allow_leaves_the_clipboard_alone(
@@ -411,15 +425,27 @@ def test_allow_leaves_the_clipboard_alone(
 
 
 def test_isolated_page_pastes_its_own_copy_but_not_the_outside_one(
-    page: KioskApp, key_filter: Any, guard: Any, outside: Any, qtbot: QtBot
+    page: KioskApp,
+    key_filter: Any,
+    guard: Any,
+    outside: Any,
+    qtbot: QtBot,
+    clipboard: QClipboard,
 ) -> None:
-    key_filter(lambda: [page.window], KeyPolicy(clipboard="isolated"))
+    page.lockdown.clipboard.stop()  # the kiosk's own guard would keep the copy: this one must
     keeper, decisions = guard("isolated")
+    keeper.insert = page.window.page.insert_text
+    policy = KeyPolicy(clipboard="isolated")
+    key_filter(lambda: [page.window], policy, paste_allowed=keeper.paste_allowed)
     keeper.start()
     outside("from outside")
     qtbot.waitUntil(lambda: len(decisions) == 2, timeout=5_000)
     click(page, "Ctrl+V")  # nothing to paste: it was cleared
-    for chord in ("I", "N", "Ctrl+A", "Ctrl+C", "Tab", "Ctrl+V"):
+    for chord in ("I", "N", "Ctrl+A", "Ctrl+C"):
+        click(page, chord)
+    qtbot.waitUntil(lambda: keeper.holds_copy, timeout=5_000)  # the engine copies later
+    assert not clipboard.ownsClipboard() and clipboard.text() == ""
+    for chord in ("Tab", "Ctrl+V"):
         click(page, chord)
     wait_page(qtbot, page, "document.getElementById('second').value", lambda v: v == "in")
     assert evaluate(qtbot, page, "document.getElementById('answer').value") == "in"
