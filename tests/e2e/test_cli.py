@@ -59,7 +59,9 @@ def bad_config(tmp_path: Path) -> Path:
     ],
 )
 def test_bad_usage_exits_2_with_one_clear_line(args: tuple[str, ...], words: str) -> None:
+    began = time.monotonic()
     done = run_cli(*args)
+    assert time.monotonic() - began < 5  # a 100 KB URL took 16 s
     assert done.returncode == 2, done.stderr
     assert words in one_error_line(done.stderr)
 
