@@ -15,6 +15,7 @@ from kiosk.config import settings as config_mod
 from kiosk.launch.options import RunOptions
 from kiosk.launch.target import parse_target
 from kiosk.platform.errors import UsageError
+from kiosk.platform.files import expanded
 from kiosk.session.event_log import check_log
 from policies import window_mode
 
@@ -22,15 +23,8 @@ if TYPE_CHECKING:
     from kiosk.launch.seb.containers import AskPassword
 
 
-def _expanded(path: Path, flag: str) -> Path:
-    try:
-        return path.expanduser()
-    except RuntimeError:  # ~somebody who is not a user here
-        raise UsageError(f"{flag} {path}: no such user's home folder") from None
-
-
 def _writable_dir(path: Path, flag: str) -> Path:
-    path = _expanded(path, flag)
+    path = expanded(path, f"{flag} {path}")
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
@@ -78,7 +72,7 @@ def resolve(
     data_dir = _writable_dir(data_dir, "--data-dir")
     event_log = args.event_log or cfg.session.event_log
     if event_log is not None:
-        event_log = _expanded(event_log, "--event-log")
+        event_log = expanded(event_log, f"--event-log {event_log}")
         check_log(event_log)  # a FIFO, a device or a folder, refused before any session exists
     windowed = args.windowed if args.windowed is not None else cfg.window.windowed
     mode = window_mode.decide(windowed, cfg.policy.allow_windowed)

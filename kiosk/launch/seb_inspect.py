@@ -21,7 +21,7 @@ from kiosk.launch.seb.fetch import fetch
 from kiosk.launch.seb.translate import Translation, translate
 from kiosk.launch.target import LINK_SCHEMES, link_url
 from kiosk.platform.errors import UsageError
-from kiosk.platform.files import read_regular_file
+from kiosk.platform.files import expanded, read_regular_file
 
 PROMPT = "Password of the exam's settings: "
 TRIES = 3
@@ -85,7 +85,7 @@ def read_source(source: str) -> tuple[str, bytes]:
                 "a configuration: an LMS login, probably; inspect the file it downloads instead"
             )
         return fetched.url, fetched.body
-    path = Path(source).expanduser()
+    path = expanded(Path(source), source)
     return str(path), read_regular_file(path, MAX_BYTES, source)
 
 

@@ -22,6 +22,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from kiosk.platform.errors import UsageError, hide_credentials
+from kiosk.platform.files import expanded
 
 #: The longest URL or link the kiosk opens, in characters. Real exam and configuration links
 #: are a few hundred; more is an attack or an accident (and would fill the session record).
@@ -151,7 +152,7 @@ def parse_target(text: str) -> Target:
         except ValueError:
             raise UsageError(f"TARGET {_shown(text)}: not a valid file:// URL") from None
     if text.lower().endswith(".seb") and "://" not in text:
-        path = Path(text).expanduser()
+        path = expanded(Path(text), f"TARGET {_shown(text)}")
         try:
             found, regular = path.exists(), path.is_file()
         except OSError:  # a name too long for the file system

@@ -29,6 +29,14 @@ def file_kind(mode: int) -> str:
     return ""
 
 
+def expanded(path: Path, what: str) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded; ``what`` starts the error line."""
+    try:
+        return path.expanduser()
+    except RuntimeError:  # ~somebody who is not a user here
+        raise UsageError(f"{what}: no such user's home folder") from None
+
+
 def _size(limit: int) -> str:
     return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
 

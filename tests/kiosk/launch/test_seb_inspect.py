@@ -92,6 +92,8 @@ def test_a_missing_file_or_a_kiosk_link_is_one_clear_line(tmp_path: Path) -> Non
         read_source(str(tmp_path / "gone.seb"))
     with pytest.raises(UsageError, match="carries no configuration"):
         read_source("kiosk://exam.example.org/")
+    with pytest.raises(UsageError, match=r"~nosuchuser/x\.seb: no such user's home folder"):
+        read_source("~nosuchuser/x.seb")  # was a RuntimeError traceback
 
 
 def test_the_command_prints_the_keys_and_takes_the_password_from_standard_input() -> None:

@@ -116,6 +116,7 @@ def test_a_link_stands_for_an_http_url(link: str, kind: str, url: str) -> None:
         ("sebs://[::1/x.seb", "the host is not a valid name or address"),
         ("file://[::1/exam.seb", "not a valid file:// URL"),
         ("/" + "x" * 5000 + ".seb", "no such configuration file"),
+        ("~nosuchuser/exam.seb", "no such user's home folder"),  # was a RuntimeError
     ],
 )
 def test_a_hostile_link_is_one_clear_line(link: str, words: str) -> None:
