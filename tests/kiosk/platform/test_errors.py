@@ -28,12 +28,14 @@ def test_what_follows_anything_like_a_scheme_is_hidden_too() -> None:
 
 def test_hiding_takes_linear_time_whatever_the_text() -> None:
     """A 100 KB URL of one letter took 16 s to refuse: the pattern tried every position as a
-    scheme's start and ran on to the end each time. Each shape below is 200,000 characters."""
+    scheme's start and ran on to the end each time. Each shape below is 200,000 characters.
+    The bound is a hang guard in CPU time (the quadratic pattern needs about a minute for
+    these, the linear walk a tenth of a second), not a speed target: that is bench/'s."""
     import time
 
     for shape in ("a", "a:", "a:/", "a.", "1a:", "a:a@", ":@", "1:@", "a://b@", "/"):
         text = "http://h/?q=" + shape * (200_000 // len(shape))
         began = time.process_time()
         hidden = hide_credentials(text)
-        assert time.process_time() - began < 0.5, shape
+        assert time.process_time() - began < 5, shape
         assert len(hidden) <= 2 * len(text)  # "..." for each "user@" at most
