@@ -488,20 +488,34 @@ def reader(tmp_path: Path) -> Iterator[Reader]:
 
 
 def select_question(exam: Exam) -> None:
-    """Drags the mouse across the question, as a student selecting it would."""
+    """Selects the question with the mouse, as a student would."""
     box = exam.run_js(
         "document.getElementById('target')?.remove();"  # the file chooser row's input, over it
         "const r = document.querySelector('h1').getBoundingClientRect();"
         "return [Math.round(r.left + 2), Math.round(r.top + r.height / 2), Math.round(r.right)];"
     )["value"]
     x0, y, x1 = box
-    xdotool("mousemove", str(x0), str(y), "mousedown", "1")
-    xdotool("mousemove", str((x0 + x1) // 2), str(y), "mousemove", str(x1 + 40), str(y))
-    xdotool("mouseup", "1")
-    wait(
-        "the page to hold the selection",
-        lambda: QUESTION in exam.run_js("return getSelection().toString();")["value"],
-    )
+    # After some earlier rows (the refused middle click, the file chooser) the engine swallows
+    # the first clicks on the page; a student would click again, and so does this.
+    for _ in range(3):
+        xdotool("mousemove", "1200", "700", "click", "1")  # empty page
+        # A triple click selects the whole heading, as a student's drag across it would.
+        xdotool("mousemove", str((x0 + x1) // 4), str(y), "click", "--repeat", "3",
+                "--delay", "60", "1")  # fmt: skip
+        try:
+            wait(
+                "the page to hold the selection",
+                lambda: QUESTION in exam.run_js("return getSelection().toString();")["value"],
+                2,
+            )
+            return
+        except AssertionError:
+            continue
+    seen = exam.run_js(
+        f"return [document.elementFromPoint({x0}, {y})?.outerHTML.slice(0, 200),"
+        "getSelection().toString(), document.activeElement?.outerHTML.slice(0, 100)];"
+    )["value"]
+    raise AssertionError(f"no selection of the question at {box}: {seen}")
 
 
 def leaked(reader: Reader) -> list[str]:
