@@ -10,6 +10,11 @@ Three facts each say the student cannot be working in the exam:
 Away is any of them, back is none. Facts are followed all the time; changes are reported only
 while monitoring, one 5005 per absence and one 5006 when it ends, and a student who is away
 when monitoring starts is reported away at once.
+
+A kiosk that has just started is not away while its window is still coming up: until the window
+manager has mapped, fullscreened and focused it once, "not there yet" is the launch, not the
+student (a loaded machine or a slow window manager can take seconds, and the page may start
+monitoring before). Only if it has not come up within ``COMING_UP_SECONDS`` does that count.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from policies.page_dialogs import is_the_exam
 
 AWAY = 5005
 BACK = 5006
+
+#: How long a just-started kiosk's window may take to come up before its absence counts.
+COMING_UP_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class AwayTracker:
         self._monitoring = False
         self._reported_away = False
         self._since = 0.0
+        self._up = False  # the window has been shown, fullscreen and focused once
+        self._first_seen: float | None = None  # the first observation: the launch
 
     @property
     def away(self) -> bool:
@@ -67,17 +77,34 @@ class AwayTracker:
         """Monitoring starts: away already is reported now."""
         self._monitoring = True
         self._reported_away = False
-        if not self.away:
+        if not self.away or not self._up:
             return None
         return self._report(True, f"{self._cause} when monitoring started", t)
+
+    def tick(self, t: float) -> AwayChange | None:
+        """A window that has not come up within COMING_UP_SECONDS of the launch: from now on
+        its absence counts (reported at once while monitoring)."""
+        first = self._first_seen
+        if self._up or first is None or t - first < COMING_UP_SECONDS:
+            return None
+        self._up = True
+        if not self._monitoring or not self.away:
+            return None
+        return self._report(True, f"{self._cause} (the exam window did not come up)", t)
 
     def stop(self) -> None:
         self._monitoring = False
 
     def _changed(self, cause: str, t: float) -> AwayChange | None:
+        if self._first_seen is None:
+            self._first_seen = t
         away = self.away
         if away:
             self._cause = cause
+        if not self._up:
+            if not (self._focused and self._fullscreen_ok and self._shown):
+                return None  # still coming up
+            self._up = True
         if not self._monitoring or away == self._reported_away:
             return None
         return self._report(away, cause, t)

@@ -309,6 +309,7 @@ class Session:
         self.fire(spec, cause=lost.message, duringMonitoring=True, **extra)
 
     def tick(self) -> None:
+        self._report_away(self.away.tick(self._clock()))
         if self.state is State.MONITORING and self.devices is not None:
             self._fire_evidence(self.devices.tick(self._clock()))
 

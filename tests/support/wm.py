@@ -7,11 +7,16 @@ sends (through the product's own ``X11Session``, acting as another client would)
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import os
+import signal
 import subprocess
+from collections.abc import Iterator
 
 from kiosk.platform.x11 import xcb
 from kiosk.platform.x11.session import X11Session
+from kiosk.platform.x11.xvfb import VirtualDisplay
 
 _REMOVE, _ADD = 0, 1
 
@@ -55,3 +60,16 @@ def net_wm_state(window: str) -> str:
         ["xprop", "-id", window, "_NET_WM_STATE"], capture_output=True, text=True, timeout=10
     ).stdout
     return out.split("=", 1)[1].strip() if "=" in out else ""
+
+
+@contextlib.contextmanager
+def stalled_window_manager(display: VirtualDisplay) -> Iterator[None]:
+    """The window manager stopped (SIGSTOP) for the block, as a loaded machine's can be for
+    seconds: windows mapped meanwhile wait for it (their map request is redirected to it)."""
+    pid = display.window_manager_pid
+    assert pid is not None, "openbox is needed (make setup)"
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)

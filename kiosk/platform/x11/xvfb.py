@@ -95,6 +95,10 @@ class VirtualDisplay:
     def has_window_manager(self) -> bool:
         return len(self._procs) > 1
 
+    @property
+    def window_manager_pid(self) -> int | None:
+        return self._procs[1].pid if self.has_window_manager else None
+
     def stop(self) -> None:
         for proc in reversed(self._procs):
             proc.terminate()

@@ -79,7 +79,7 @@ def sink(record: SessionRecord) -> Sink:
 def _session(
     record: SessionRecord, sink: Sink, clock: Clock, *, minimum_chromium: int = 120
 ) -> Session:
-    return Session(
+    session = Session(
         record,
         sink,
         engine=ENGINE,
@@ -87,6 +87,10 @@ def _session(
         weights=DEFAULT_WEIGHTS,
         clock=clock,
     )
+    # The exam window has come up (shown, fullscreen, focused), as at every launch: an
+    # absence before that is the launch's (policies/away.py, tested there).
+    session.observe(FocusChange(clock(), True, "initial state"))
+    return session
 
 
 @pytest.fixture
