@@ -15,6 +15,10 @@ RESPONSE_EVENT = "__kioskResponse"
 API_SCRIPT = "kiosk-autoproctor-api"
 BRIDGE_SCRIPT = "kiosk-bridge"
 SEB_SCRIPT = "kiosk-seb-api"
+CLIPBOARD_SCRIPT = "kiosk-clipboard"
+NO_WEBRTC_SCRIPT = "kiosk-no-webrtc"
+#: The application-world function that pastes the exam's own copy (clipboard_app.js).
+PASTE_FUNCTION = "__kioskPaste"
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,20 @@ def build(origin: str, seb: SebKeys | None = None) -> list[QWebEngineScript]:
         script.setRunsOnSubFrames(True)
         scripts.append(script)
     return scripts
+
+
+def clipboard_script() -> QWebEngineScript:
+    """The exam's text kept inside the exam (clipboard isolated or block), in every frame:
+    drags of its text cancelled, its own copy pasted where the caret is (clipboard_app.js)."""
+    source = resources.files("bridge").joinpath("js", "clipboard_app.js").read_text("utf-8")
+    script = _script(CLIPBOARD_SCRIPT, QWebEngineScript.ScriptWorldId.ApplicationWorld, source)
+    script.setRunsOnSubFrames(True)
+    return script
+
+
+def no_webrtc_script() -> QWebEngineScript:
+    """WebRTC off (policy.webrtc false): the page's RTC* interfaces removed in every frame."""
+    source = resources.files("bridge").joinpath("js", "no_webrtc.js").read_text("utf-8")
+    script = _script(NO_WEBRTC_SCRIPT, QWebEngineScript.ScriptWorldId.MainWorld, source)
+    script.setRunsOnSubFrames(True)
+    return script

@@ -116,8 +116,9 @@ class KioskApp(QObject):
 
         def guarded_page(view: QWidget) -> GuardedPage:
             page = GuardedPage(
-                self.profile, view, policy.new_window, self.urls, policy.uploads, policy.clipboard
-            )
+                self.profile, view, policy.new_window, self.urls, policy.uploads,
+                policy.clipboard, policy.webrtc,
+            )  # fmt: skip
             page.decided = self._note_decision
             return page
 
@@ -158,6 +159,7 @@ class KioskApp(QObject):
             self.x11,
         )
         self.lockdown.clipboard.insert = self.window.page.insert_text
+        self.window.page.paste_allowed = lambda: self.lockdown.clipboard.paste_allowed(False)
         self.lockdown.on_quit_key = lambda chord: self.request_quit(
             f"the student pressed {chord}", "window"
         )

@@ -118,6 +118,12 @@ class PolicySettings(BaseModel):
     allow_reload: bool = Field(False, description="Whether F5 / Ctrl+R reload the page.")
     context_menu: bool = Field(False, description="Whether the page's context menu opens.")
     uploads: bool = Field(False, description="Whether the page may open a file chooser.")
+    webrtc: bool = Field(
+        False,
+        description="Whether the page may use WebRTC (peer connections, data channels). Off, "
+        "its RTC interfaces are removed in every frame the kiosk reaches; on or off, WebRTC "
+        "sends no UDP and connects only to hosts the URL filter admits (docs/network.md).",
+    )
 
     @field_validator("quit_password_hash")
     @classmethod

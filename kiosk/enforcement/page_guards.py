@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
+from bridge import scripts
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import (
     QAuthenticator,
@@ -112,12 +113,17 @@ class GuardedPage(QWebEnginePage):
         urls: UrlFilter | None = None,
         uploads: bool = False,
         clipboard: ClipboardMode = "isolated",
+        webrtc: bool = False,
     ) -> None:
         super().__init__(profile, parent)
         self._new_window = new_window
         self._urls = urls
         self._uploads = uploads
         lock_engine_settings(self.settings(), clipboard)
+        if clipboard != "allow":
+            self.scripts().insert(scripts.clipboard_script())
+        if not webrtc:
+            self.scripts().insert(scripts.no_webrtc_script())
         self.fullScreenRequested.connect(self._fullscreen_requested)
         self.printRequested.connect(self._print_requested)
         self.printRequestedByFrame.connect(lambda *_: self._print_requested())
@@ -135,6 +141,10 @@ class GuardedPage(QWebEnginePage):
         # While an LMS is to serve the exam's configuration: where its seb(s):// links go
         # (kiosk/launch/lms_configuration.py); otherwise the URL filter refuses them.
         self.seb_links: Callable[[str], None] | None = None
+        # Asked before the engine's own Paste (its context menu): whether the engine may read
+        # the system clipboard (the clipboard guard's answer to a paste key; it pastes an
+        # isolated exam's own copy itself).
+        self.paste_allowed: Callable[[], bool] = lambda: True
         # view-source: is shown by the engine itself, without asking acceptNavigationRequest
         # (which sees the inner http URL): no action may open it, and if it appears, go back.
         view_source = self.action(QWebEnginePage.WebAction.ViewSource)
@@ -265,12 +275,22 @@ class GuardedPage(QWebEnginePage):
             self._keep_page_focus(url.toString())
         return False
 
+    _PASTES = (QWebEnginePage.WebAction.Paste, QWebEnginePage.WebAction.PasteAndMatchStyle)
+
+    @fail_safe(None)  # failing safe means the action is not done
+    def triggerAction(self, action: QWebEnginePage.WebAction, checked: bool = False) -> None:
+        """Every web action, the context menu's among them: a paste is the clipboard guard's
+        to allow, as the paste key is."""
+        if action in self._PASTES and not self.paste_allowed():
+            return
+        super().triggerAction(action, checked)
+
     def insert_text(self, text: str) -> None:
-        """Types ``text`` where the page's caret is, as a paste would (an isolated clipboard's
-        own copy, which never goes through the system clipboard). In the application world:
-        the page's scripts see an ordinary input event, not the kiosk."""
+        """Pastes ``text`` where the caret is, in whichever frame has it (an isolated
+        clipboard's own copy, which never goes through the system clipboard). From the
+        application world: the page sees a paste event, then its input, as with a real paste."""
         self.runJavaScript(
-            f"document.execCommand('insertText', false, {json.dumps(text)})",
+            f"{scripts.PASTE_FUNCTION}({json.dumps(text)})",
             QWebEngineScript.ScriptWorldId.ApplicationWorld,
         )
 

@@ -28,8 +28,10 @@ from tests.support.listener import ForeignHost
 from tests.support.process import KioskProcess
 from tests.support.tally import ESCAPES
 
-#: The escape suite's exam (by its URL, and by a .seb file), started once more for this module.
+#: The escape suite's exam (by its URL, and by a .seb file), started once more for this module,
+#: with a policy that allows WebRTC: what it reaches then is what these rows check.
 exam = escapes.exam
+EXAM_CONFIG = "[policy]\nwebrtc = true\n"
 
 
 def _gathering(make_pc: str) -> str:

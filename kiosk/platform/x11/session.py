@@ -213,15 +213,24 @@ class X11Session(X11Connection):
 
         return self._run(query)
 
-    def _wm_selection_client(self, conn: int) -> int | None:
-        """The client part of the ids of whoever owns ``WM_S<screen>`` (ICCCM's manager)."""
-        selection = self._atom(conn, f"WM_S{self._screen}")
-        cookie = self._lib.xcb_get_selection_owner(conn, selection)
+    def _selection_owner(self, conn: int, name: str) -> int:
+        """The window that owns the selection ``name`` (0: nobody)."""
+        cookie = self._lib.xcb_get_selection_owner(conn, self._atom(conn, name))
         reply, code = self._reply(conn, "xcb_get_selection_owner", cookie)
         if code:
-            return None
+            return 0
         owner = int(xcb.SelectionOwner.from_address(reply).owner)
         self._libc.free(reply)
+        return owner
+
+    def selection_owner(self, name: str) -> int:
+        """Who owns a selection (``PRIMARY``, ``CLIPBOARD``, ``XdndSelection``...): 0 for
+        nobody. Its owner serves its content to any client that asks."""
+        return self._run(lambda conn: self._selection_owner(conn, name))
+
+    def _wm_selection_client(self, conn: int) -> int | None:
+        """The client part of the ids of whoever owns ``WM_S<screen>`` (ICCCM's manager)."""
+        owner = self._selection_owner(conn, f"WM_S{self._screen}")
         return owner & ~self._id_mask if owner else None
 
     def window_manager_present(self) -> bool:

@@ -15,10 +15,11 @@ from PyQt6.QtCore import QPoint, QPointF
 from PyQt6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from bridge import scripts
 from kiosk.app import KioskApp
 from kiosk.enforcement.clipboard import ClipboardGuard
 from kiosk.enforcement.input_filter import _KEY_NAMES, KeyFilter, chord_of
-from kiosk.enforcement.page_guards import lock_engine_settings
+from kiosk.enforcement.page_guards import GuardedPage, lock_engine_settings
 from kiosk.platform.qt import (
     QApplication,
     QClipboard,
@@ -28,6 +29,7 @@ from kiosk.platform.qt import (
     QLineEdit,
     QObject,
     Qt,
+    QWebEnginePage,
     QWebEngineProfile,
     QWebEngineSettings,
     QWheelEvent,
@@ -35,6 +37,7 @@ from kiosk.platform.qt import (
     sip,
 )
 from policies.keys import SHORTCUTS, KeyPolicy
+from tests.support.other_program import other_program
 from tests.support.paths import REPO
 from tests.support.server import ReportServer
 from tests.support.xdo import xdotool
@@ -449,6 +452,55 @@ def test_isolated_page_pastes_its_own_copy_but_not_the_outside_one(
         click(page, chord)
     wait_page(qtbot, page, "document.getElementById('second').value", lambda v: v == "in")
     assert evaluate(qtbot, page, "document.getElementById('answer').value") == "in"
+
+
+@pytest.fixture
+def fighter() -> Iterator[None]:
+    """Another program that keeps putting SECRET-NOTES back on the clipboard (every 50 ms)."""
+    with other_program("clipboard_fighter.py", "SECRET-NOTES", ready="fighting"):
+        yield
+
+
+# Qt says so when the guard clears the clipboard the instant the other program takes it again.
+@pytest.mark.qt_log_ignore("QXcbClipboard::setMimeData: Cannot set X11 selection owner")
+def test_the_engines_own_paste_action_is_the_clipboard_guards_to_allow(
+    page: KioskApp, fighter: None, qtbot: QtBot, clipboard: QClipboard
+) -> None:
+    """The context menu's Paste (the page's Paste action, which the menu shows) reads the
+    system clipboard past the paste key's check, unless the page asks the guard first."""
+    page.lockdown.clipboard.start()
+    paste = page.window.page.action(QWebEnginePage.WebAction.Paste)
+    assert paste is not None
+    for _ in range(5):  # each time the other program's text is on the clipboard this instant
+        qtbot.waitUntil(lambda: clipboard.text() == "SECRET-NOTES", timeout=5_000)
+        paste.trigger()
+    click(page, "X")  # the witness: typed after the pastes, so any paste came first
+    value = wait_page(qtbot, page, "document.getElementById('answer').value",
+                      lambda v: v.endswith("x"))  # fmt: skip
+    assert value == "x", value
+
+
+@pytest.mark.parametrize(
+    ("clipboard", "webrtc", "expected"),
+    [
+        ("isolated", False, {scripts.CLIPBOARD_SCRIPT, scripts.NO_WEBRTC_SCRIPT}),
+        ("block", True, {scripts.CLIPBOARD_SCRIPT}),
+        ("allow", False, {scripts.NO_WEBRTC_SCRIPT}),
+        ("allow", True, set()),
+    ],
+)
+def test_the_page_gets_the_scripts_its_policy_asks_for(
+    qapp: QApplication, clipboard: Any, webrtc: bool, expected: set[str]
+) -> None:
+    """Both run in every frame: the exam's text kept inside it, and WebRTC removed."""
+    owner = QObject()
+    page = GuardedPage(QWebEngineProfile(owner), owner, "block", clipboard=clipboard,
+                       webrtc=webrtc)  # fmt: skip
+    found = {s.name(): s.runsOnSubFrames() for s in page.scripts().toList()}
+    assert set(found) == expected
+    assert all(found.values())
+    sip.delete(page)
+    sip.delete(owner)
 
 
 def test_page_settings_keep_scripts_off_the_clipboard(qapp: QApplication) -> None:
