@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from bridge import scripts
 from kiosk.app import KioskApp
+from kiosk.config.settings import KioskConfig
 from kiosk.enforcement.clipboard import ClipboardGuard
 from kiosk.enforcement.input_filter import _KEY_NAMES, KeyFilter, chord_of
 from kiosk.enforcement.page_guards import GuardedPage, lock_engine_settings
@@ -452,6 +453,29 @@ def test_isolated_page_pastes_its_own_copy_but_not_the_outside_one(
         click(page, chord)
     wait_page(qtbot, page, "document.getElementById('second').value", lambda v: v == "in")
     assert evaluate(qtbot, page, "document.getElementById('answer').value") == "in"
+
+
+def test_the_kept_copy_pastes_into_a_frame_of_another_origin(
+    make_kiosk: Callable[..., KioskApp], server: ReportServer, qtbot: QtBot
+) -> None:
+    """The top frame cannot reach into it: the kiosk's script in the frame pastes there."""
+    rules = [{"expression": "localhost", "action": "allow"}]
+    app = make_kiosk(server.url("paste-frames.html"),
+                     KioskConfig.model_validate({"policy": {"url_filter": rules}}))  # fmt: skip
+    wait_page(qtbot, app, "window.__sheet", lambda v: v == "", 20)  # the sheet is there
+    app.window.activateWindow()
+    qtbot.waitUntil(app.window.isActiveWindow, timeout=10_000)
+    target = app.window.view.focusProxy()
+    assert target is not None
+    at = target.mapToGlobal(QPoint(40, 40))  # into the sheet, as the student clicks
+    for _ in range(5):  # the engine swallows the first click on a page, as in the escape rows
+        xdotool("mousemove", str(at.x()), str(at.y()), "click", "1")
+        if evaluate(qtbot, app, "document.activeElement.id") == "sheet":
+            break
+        qtbot.wait(200)
+    assert evaluate(qtbot, app, "document.activeElement.id") == "sheet"
+    app.window.page.insert_text("copied inside the exam")
+    wait_page(qtbot, app, "window.__sheet", lambda v: v == "copied inside the exam")
 
 
 @pytest.fixture
