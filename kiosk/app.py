@@ -22,9 +22,11 @@ from kiosk.enforcement import network_gate
 from kiosk.enforcement.lockdown import Lockdown
 from kiosk.enforcement.page_guards import GuardedPage, make_profile
 from kiosk.enforcement.request_filter import DownloadGuard, RequestInterceptor
+from kiosk.launch.instance_server import InstanceServer
 from kiosk.launch.lms_configuration import ConfigurationWait
 from kiosk.launch.options import RunOptions
 from kiosk.platform.bus import EventBus
+from kiosk.platform.errors import one_line
 from kiosk.platform.failsafe import fail_safe, install_excepthook
 from kiosk.platform.processes import this_process
 from kiosk.platform.qt import (
@@ -85,16 +87,12 @@ class KioskApp(QObject):
         )
         self.record.set_meta(
             kiosk_version=__version__,
-            url=opts.url,
             pid=os.getpid(),
             process=this_process().as_meta(),  # which kiosk writes it, should it die unseen
             launched_at=time.time(),
-            camera=opts.camera.describe(),
-            microphone=opts.microphone.describe(),
             chromium=engine.chromium,
             qtwebengine=engine.qtwebengine,
-            unsafe_engine_settings=list(opts.engine.unsafe),
-            fullscreen=opts.fullscreen,
+            **opts.meta(),
         )
         if opts.seb is not None:
             self.record.set_meta(seb=opts.seb.as_meta())
@@ -171,11 +169,14 @@ class KioskApp(QObject):
             weights=opts.config.trust_score.weights,
             devices=self.proctor,
             lockdown=self.lockdown,
-            setup_notes={} if seb is None else {"sebUnsupported": list(seb.unsupported)},
+            setup_notes=opts.setup_notes(),
+            flat_penalties=opts.flat_penalties(),
         )
         # Showing an LMS's login page that serves the exam's configuration next: when it does,
         # this run ends and kiosk/cli.py starts the next one from that very file.
-        self.reconfigure_with: Path | None = None
+        self.next_target: str | None = None
+        where = opts.instance
+        self.instance = InstanceServer(where, self._handover, self) if where else None
         if opts.awaiting_configuration:
             wait = ConfigurationWait(
                 self.window.page, self.folder, self._note_decision, self.window.show_notice,
@@ -242,6 +243,8 @@ class KioskApp(QObject):
         if self.x11 is not None:
             self.x11.close()
         self._signals.close()
+        if self.instance is not None:
+            self.instance.close()
         self.window.dispose()
         # Deleted now, not whenever the loop next runs: a profile (or this object) left to a
         # later deferred delete or to Python's cycle collector can die inside a Chromium
@@ -302,8 +305,19 @@ class KioskApp(QObject):
         )
 
     def _configuration_arrived(self, path: Path) -> None:
-        self.reconfigure_with = path
+        self.next_target = str(path)
         self.request_quit("the LMS served the exam's configuration", "reconfigure")
+
+    def _handover(self, target: str) -> tuple[bool, str]:
+        """A second launch's exam: opened next, unless one is being monitored here."""
+        detail = {"target": one_line(target)}
+        decision = decide_quit("handover", self.session.state is State.MONITORING, False)
+        if not decision.allowed or self._quitting:
+            self._note_decision("instance", "switch refused", {**detail, "why": decision.reason})
+            return False, decision.reason
+        self.next_target = target
+        self.request_quit(f"another launch opens {detail['target']}", "handover")
+        return True, "the exam there ends and this one opens"
 
     # -- evidence ------------------------------------------------------------------------------
 

@@ -2,12 +2,14 @@
 
 Exit codes: 0 normal quit; 2 bad usage, URL, configuration or unsafe engine setting;
 3 the web engine or the display could not start; 4 the display connection was lost during the
-run (kiosk/platform/x11/display_lost.py). Errors are one line on stderr.
+run (kiosk/platform/x11/display_lost.py); 5 another kiosk of this user is running and was
+handed the TARGET (kiosk/launch/single_instance.py). Errors are one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from kiosk import __version__
+from kiosk.launch.single_instance import HandedOver, Instance
 from kiosk.platform.errors import KioskExit, UsageError, one_line
 
 PROG = "kiosk"
@@ -26,30 +29,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG,
-        description="A lockdown exam browser with on-device proctoring.",
-    )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    run = commands.add_parser(
-        "run",
-        help="open an exam URL in the kiosk",
-        description="Open TARGET fullscreen in the kiosk and proctor the session.",
-    )
-    run.add_argument(
-        "target",
-        metavar="TARGET",
-        help="the exam's http(s) URL, a seb://, sebs://, kiosk:// or kiosks:// link, or a .seb "
-        "file",
-    )
-    run.add_argument(
-        "--untrusted-args",
-        action="store_true",
-        help="what a desktop's link handler runs: exactly one TARGET follows, and nothing "
-        "after it is read as an option",
-    )
+def _run_options(run: argparse.ArgumentParser) -> None:
+    """The options of a run: `run` takes them, and `config show` shows what they make."""
     run.add_argument("--config", metavar="FILE", type=Path, help="TOML configuration file")
     run.add_argument(
         "--camera",
@@ -77,6 +58,33 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="development only: do not go fullscreen",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="A lockdown exam browser with on-device proctoring.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    run = commands.add_parser(
+        "run",
+        help="open an exam URL in the kiosk",
+        description="Open TARGET fullscreen in the kiosk and proctor the session.",
+    )
+    run.add_argument(
+        "target",
+        metavar="TARGET",
+        help="the exam's http(s) URL, a seb://, sebs://, kiosk:// or kiosks:// link, or a .seb "
+        "file",
+    )
+    run.add_argument(
+        "--untrusted-args",
+        action="store_true",
+        help="what a desktop's link handler runs: exactly one TARGET follows, and nothing "
+        "after it is read as an option",
+    )
+    _run_options(run)
     seb = commands.add_parser(
         "seb",
         help="read Safe Exam Browser configurations",
@@ -92,6 +100,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("source", metavar="FILE|LINK", help="a .seb file or a seb(s):// link")
     inspect.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    config = commands.add_parser(
+        "config",
+        help="show the configuration a run would use",
+        description="Configurations: the built-in defaults, the --config file, the exam's own "
+        "configuration (.seb), the command line and the managed policy, whose keys are locked.",
+    )
+    config_commands = config.add_subparsers(
+        dest="config_command", metavar="CONFIG_COMMAND", required=True
+    )
+    show = config_commands.add_parser(
+        "show",
+        help="print the effective configuration, where each value comes from, what is locked",
+        description="Print every setting a run with these arguments would use, where its value "
+        "came from (default, file, seb, command line, managed) and whether the managed policy "
+        "locks it. A .seb TARGET's password is asked as `seb inspect` asks it.",
+    )
+    show.add_argument("target", metavar="TARGET", nargs="?", help="as for run (optional)")
+    _run_options(show)
+    show.add_argument("--json", action="store_true", help="one JSON list instead of text")
     commands.add_parser(
         "demo",
         help="run the bundled demo exam",
@@ -126,6 +153,28 @@ def _settings_password(left: int) -> str | None:
     return ask_settings_password(left)
 
 
+def _runs(args: argparse.Namespace, instance: Instance) -> int:
+    """One run after another in this process: the next one when the LMS served the exam's
+    configuration after its login page (the exam starts from that file, on a fresh profile,
+    as SEB does when it is reconfigured), or when a second launch handed its exam over."""
+    from kiosk.launch.resolve import resolve
+
+    while True:
+        opts = resolve(args, os.environ, _settings_password)  # usage errors before Qt
+        opts = dataclasses.replace(opts, instance=instance.socket)
+        from kiosk.app import KioskApp
+        from kiosk.launch.qapplication import make_qapplication
+
+        app = KioskApp(make_qapplication(), opts)
+        code, served = app.run(), app.next_target
+        app.dispose()
+        del app
+        gc.collect()  # nothing of this run may die inside the next one's engine callbacks
+        if served is None:
+            return code
+        args.target = served
+
+
 def main(argv: list[str] | None = None) -> int:
     from kiosk.platform import logs
 
@@ -142,27 +191,29 @@ def main(argv: list[str] | None = None) -> int:
             found = inspect(args.source, ask, tries)
             print(json.dumps(found.as_json(), ensure_ascii=False) if args.json else found.as_text())
             return 0
+        if args.command == "config":
+            from kiosk.launch.config_show import show
+
+            print(show(args))
+            return 0
         if args.command == "demo":
             from kiosk.demo import run_demo
 
             return run_demo()
-        from kiosk.launch.resolve import resolve
+        from kiosk.launch import single_instance
+        from kiosk.launch.target import parse_target
 
-        while True:
-            opts = resolve(args, os.environ, _settings_password)  # usage errors before Qt
-            from kiosk.app import KioskApp
-            from kiosk.launch.qapplication import make_qapplication
-
-            app = KioskApp(make_qapplication(), opts)
-            code, served = app.run(), app.reconfigure_with
-            app.dispose()
-            del app
-            gc.collect()  # nothing of this run may die inside the next one's engine callbacks
-            if served is None:
-                return code
-            # The LMS served the exam's configuration after its login page: the exam starts
-            # from that file, on a fresh profile, as SEB does when it is reconfigured.
-            args.target = str(served)
+        parse_target(args.target)  # a bad one is this launch's usage error, not the other's
+        instance = single_instance.claim()  # held, with its lock, until the last run ends
+        if instance is None:
+            raise single_instance.hand_over(args.target)
+        try:
+            return _runs(args, instance)
+        finally:
+            instance.release()
+    except HandedOver as exc:  # not an error: what the running kiosk answered
+        print(f"{PROG}: {one_line(str(exc))}", file=sys.stderr)
+        return exc.exit_code
     except KioskExit as exc:
         print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code

@@ -117,7 +117,9 @@ def _candidate_flags(text: str) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
-def decide(env: Mapping[str, str]) -> EngineVerdict:
+def decide(env: Mapping[str, str], allowance: bool = True) -> EngineVerdict:
+    """``allowance``: whether the test-machine allowance exists at all (a school's managed
+    policy turns it off; then nothing in the environment can let an unsafe setting through)."""
     unsafe: list[str] = []
     # Chromium ignores an empty proxy variable.
     network = [f"{name}={env[name]}" for name in PROXY_VARIABLES if env.get(name, "").strip()]
@@ -135,5 +137,5 @@ def decide(env: Mapping[str, str]) -> EngineVerdict:
             unsafe.append(f"QTWEBENGINE_CHROMIUM_FLAGS {token}")
         elif name in NETWORK_FLAGS:
             network.append(f"QTWEBENGINE_CHROMIUM_FLAGS {token}")
-    allowed = not network and (not unsafe or _truthy(env.get(ALLOW_UNSAFE_ENV, "")))
+    allowed = not network and (not unsafe or (allowance and _truthy(env.get(ALLOW_UNSAFE_ENV, ""))))
     return EngineVerdict(allowed=allowed, unsafe=tuple(network + unsafe), network=tuple(network))

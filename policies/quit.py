@@ -6,6 +6,7 @@ the configured quit URL. Before monitoring and after stop() nothing is at stake.
 (SIGTERM/SIGINT) comes from the operating system or an administrator and always stops the
 session cleanly first. ``reconfigure`` ends a run that was only showing an LMS's login page,
 once the LMS has served the exam's configuration: the kiosk starts again from that file.
+``handover`` is a second launch's exam: it replaces this one only while none is monitored.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Literal
 
-QuitSource = Literal["window", "page", "signal", "quit_url", "reconfigure"]
+QuitSource = Literal["window", "page", "signal", "quit_url", "reconfigure", "handover"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,10 @@ class QuitDecision:
 def decide_quit(source: QuitSource, monitoring: bool, password_set: bool) -> QuitDecision:
     if source in ("signal", "quit_url", "reconfigure"):
         return QuitDecision(True, False, f"{source}: the session is stopped cleanly first")
+    if source == "handover":  # a second launch's exam (kiosk/launch/single_instance.py)
+        if monitoring:
+            return QuitDecision(False, False, "an exam is being monitored: finish it first")
+        return QuitDecision(True, False, "no exam is being monitored: the new one opens")
     if not monitoring:
         return QuitDecision(True, False, "no exam is being monitored")
     if password_set:

@@ -98,16 +98,21 @@ def episodes(
 @dataclass(frozen=True)
 class TrustScore:
     score: int
-    penalties: dict[int, float]
+    penalties: dict[int | str, float]  # by violation code, or by name for a flat penalty
 
 
-def score(found: Iterable[Episode], weights: Mapping[int, ViolationWeight]) -> TrustScore:
+def score(
+    found: Iterable[Episode],
+    weights: Mapping[int, ViolationWeight],
+    flat: Mapping[str, float] | None = None,
+) -> TrustScore:
+    """``flat``: penalties for the whole session, by name (an unsafe engine setting in use)."""
     counts: dict[int, int] = {}
     minutes: dict[int, float] = {}
     for ep in found:
         counts[ep.code] = counts.get(ep.code, 0) + 1
         minutes[ep.code] = minutes.get(ep.code, 0.0) + ep.seconds / 60
-    penalties = {}
+    penalties: dict[int | str, float] = {name: v for name, v in (flat or {}).items() if v}
     for code, n in counts.items():
         w = weights.get(code)
         if w is None:

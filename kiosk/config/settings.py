@@ -139,6 +139,12 @@ class EngineSettings(BaseModel):
     minimum_chromium: int = Field(
         120, ge=0, description="Oldest Chromium major version setup() accepts (else 4001)."
     )
+    unsafe_engine_allowance: bool = Field(
+        True,
+        description="Managed policy only: whether KIOSK_TEST_ALLOW_UNSAFE_ENGINE=1 may let "
+        "unsafe web-engine settings through at all (a test machine, a source checkout). The "
+        "package's policy sets it false, so on a school's computer nothing can.",
+    )
 
 
 class ProctorSettings(BaseModel):
@@ -178,6 +184,13 @@ class TrustScoreConfig(BaseModel):
     weights: dict[int, ViolationWeight] = Field(
         default_factory=lambda: dict(DEFAULT_WEIGHTS),
         description="Per violation code; codes left out use the defaults.",
+    )
+    unsafe_engine: float = Field(
+        50.0,
+        ge=0,
+        le=100,
+        description="What the score loses when the session ran with unsafe web-engine "
+        "settings (a test machine's allowance); the page is told of them in 2001.",
     )
 
     @field_validator("weights", mode="before")

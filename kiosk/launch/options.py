@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import KioskConfig
@@ -28,3 +28,31 @@ class RunOptions:
     seb: SebLaunch | None = None  # launched from a Safe Exam Browser configuration
     #: The url is an LMS's page (a login) that will serve the exam's configuration next.
     awaiting_configuration: bool = False
+    #: Where a second launch finds this kiosk (kiosk/launch/single_instance.py), if it listens.
+    instance: Path | None = None
+
+    def meta(self) -> dict[str, Any]:
+        """What the session record says of this run's options."""
+        return {
+            "url": self.url,
+            "camera": self.camera.describe(),
+            "microphone": self.microphone.describe(),
+            "unsafe_engine_settings": list(self.engine.unsafe),
+            "fullscreen": self.fullscreen,
+        }
+
+    def setup_notes(self) -> dict[str, Any]:
+        """What 2001 tells the page besides its checks: the SEB keys the kiosk does not
+        support, and the unsafe web-engine settings a test machine let through."""
+        notes: dict[str, Any] = {}
+        if self.seb is not None:
+            notes["sebUnsupported"] = list(self.seb.unsupported)
+        if self.engine.unsafe:
+            notes["unsafeEngineSettings"] = list(self.engine.unsafe)
+        return notes
+
+    def flat_penalties(self) -> dict[str, float]:
+        """What the trust score loses for the whole session."""
+        if not self.engine.unsafe:
+            return {}
+        return {"unsafeEngine": self.config.trust_score.unsafe_engine}

@@ -34,14 +34,16 @@ XCB_LIBRARIES = {
 }
 
 
-def check_engine_environment(env: Mapping[str, str]) -> EngineVerdict:
-    verdict = decide(env)
+def check_engine_environment(env: Mapping[str, str], allowance: bool = True) -> EngineVerdict:
+    """``allowance``: the managed policy lets test machines allow unsafe settings at all."""
+    verdict = decide(env, allowance)
     if not verdict.allowed:
-        hint = (
-            "a proxy comes only from the exam's configuration, never from the environment"
-            if verdict.network
-            else f"only test machines may allow them, with {ALLOW_UNSAFE_ENV}=1"
-        )
+        if verdict.network:
+            hint = "a proxy comes only from the exam's configuration, never from the environment"
+        elif allowance:
+            hint = f"only test machines may allow them, with {ALLOW_UNSAFE_ENV}=1"
+        else:
+            hint = "this computer's managed policy allows none (engine.unsafe_engine_allowance)"
         raise UsageError(
             "refusing unsafe web-engine settings from the environment: "
             f"{', '.join(verdict.unsafe)} ({hint})"

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
 from detectors.sources import parse_camera, parse_microphone
 from kiosk.config import settings as config_mod
+from kiosk.config.layers import Layers
+from kiosk.config.managed import load_managed
 from kiosk.launch.options import RunOptions
 from kiosk.launch.target import parse_target
 from kiosk.platform.errors import UsageError
@@ -21,6 +24,7 @@ from policies import window_mode
 
 if TYPE_CHECKING:
     from kiosk.launch.seb.containers import AskPassword
+    from kiosk.launch.seb_launch import SebLaunch
 
 
 def _writable_dir(path: Path, flag: str) -> Path:
@@ -36,52 +40,85 @@ def _writable_dir(path: Path, flag: str) -> Path:
     return path.resolve()
 
 
-def resolve(
-    args: argparse.Namespace, env: Mapping[str, str], ask_password: AskPassword | None = None
-) -> RunOptions:
-    """``ask_password`` asks for the settings password of an encrypted .seb (None: it cannot
-    be asked, and such a file is refused with a clear line)."""
-    cfg = config_mod.load(args.config) if args.config else config_mod.KioskConfig()
-    target = parse_target(args.target)
-    seb = None
-    awaiting = False
-    if target.kind in ("file", "seb"):
+def cli_layer(args: argparse.Namespace) -> dict[str, Any]:
+    """What the command line sets, as a configuration layer."""
+    given = {
+        ("devices", "camera"): args.camera,
+        ("devices", "microphone"): args.microphone,
+        ("session", "data_dir"): args.data_dir,
+        ("session", "event_log"): args.event_log,
+        ("session", "autostart"): args.autostart,
+        ("window", "windowed"): args.windowed,
+    }
+    layer: dict[str, Any] = {}
+    for (section, name), value in given.items():
+        if value is not None:
+            layer.setdefault(section, {})[name] = value
+    return layer
+
+
+@dataclass(frozen=True)
+class Layered:
+    layers: Layers
+    url: str
+    seb: SebLaunch | None
+    awaiting: bool  # an LMS login page first; it serves the exam's configuration next
+
+
+def layered(
+    args: argparse.Namespace, ask_password: AskPassword | None, root: Path | None = None
+) -> Layered:
+    """Every configuration layer of the run ``args`` asks for, the managed policy's from
+    ``root`` (None: its fixed place; tests of the layering pass their own)."""
+    managed = load_managed() if root is None else load_managed(root)
+    file = config_mod.load(args.config).model_dump(exclude_unset=True) if args.config else {}
+    url, seb, awaiting, seb_values = "", None, False, {}
+    target = parse_target(args.target) if args.target is not None else None
+    if target is None:  # `config show` without one
+        pass
+    elif target.kind in ("file", "seb"):
         from kiosk.launch import seb_launch as launch
 
         found = launch.from_target(target, ask_password)
         if isinstance(found, launch.LmsPage):  # log in first; the LMS serves it next
             url, awaiting = found.url, True
         else:
-            seb = found
-            url = seb.url
-            cfg = launch.apply(cfg, seb)
+            seb, url = found, found.url
+            seb_values = launch.seb_layer(found, "autostart" in file.get("session", {}))
     else:
         assert target.url is not None
         url = target.url
-    camera_text = args.camera if args.camera is not None else cfg.devices.camera
-    mic_text = args.microphone if args.microphone is not None else cfg.devices.microphone
+    return Layered(Layers(file, seb_values, cli_layer(args), managed), url, seb, awaiting)
+
+
+def resolve(
+    args: argparse.Namespace, env: Mapping[str, str], ask_password: AskPassword | None = None
+) -> RunOptions:
+    """``ask_password`` asks for the settings password of an encrypted .seb (None: it cannot
+    be asked, and such a file is refused with a clear line)."""
+    found = layered(args, ask_password)
+    cfg, url, seb, awaiting = found.layers.config(), found.url, found.seb, found.awaiting
     try:
-        camera = parse_camera(camera_text)
+        camera = parse_camera(cfg.devices.camera)
     except ValueError as exc:
         raise UsageError(f"--camera: {exc}") from None
     try:
-        microphone = parse_microphone(mic_text)
+        microphone = parse_microphone(cfg.devices.microphone)
     except ValueError as exc:
         raise UsageError(f"--microphone: {exc}") from None
-    data_dir = args.data_dir or cfg.session.data_dir or Path(platformdirs.user_data_dir("kiosk"))
+    data_dir = cfg.session.data_dir or Path(platformdirs.user_data_dir("kiosk"))
     data_dir = _writable_dir(data_dir, "--data-dir")
-    event_log = args.event_log or cfg.session.event_log
+    event_log = cfg.session.event_log
     if event_log is not None:
         event_log = expanded(event_log, f"--event-log {event_log}")
         check_log(event_log)  # a FIFO, a device or a folder, refused before any session exists
-    windowed = args.windowed if args.windowed is not None else cfg.window.windowed
-    mode = window_mode.decide(windowed, cfg.policy.allow_windowed)
+    mode = window_mode.decide(cfg.window.windowed, cfg.policy.allow_windowed)
     if mode.refused:
         raise UsageError(mode.refused)
     from kiosk.launch import preflight
 
     # last: every check above is a usage error, whatever the engine's environment
-    verdict = preflight.check_engine_environment(env)
+    verdict = preflight.check_engine_environment(env, cfg.engine.unsafe_engine_allowance)
     return RunOptions(
         url=url,
         config=cfg,
@@ -90,8 +127,7 @@ def resolve(
         data_dir=data_dir,
         event_log=event_log,
         # no exam starts on the login page: the run that opens the configuration starts it
-        autostart=not awaiting
-        and (args.autostart if args.autostart is not None else cfg.session.autostart),
+        autostart=not awaiting and cfg.session.autostart,
         fullscreen=mode.fullscreen,
         engine=verdict,
         seb=seb,

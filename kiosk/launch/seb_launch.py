@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.origin import origin_of
-from kiosk.config.settings import KioskConfig
 from kiosk.launch.seb.config_key import browser_exam_key, config_key, request_hash
 from kiosk.launch.seb.containers import MAX_BYTES, AskPassword, SebFileError, settings
 from kiosk.launch.seb.fetch import fetch
@@ -106,14 +105,14 @@ def from_target(target: Target, ask: AskPassword | None, tries: int = 3) -> SebL
     return from_data(fetched.url, fetched.body, ask, tries)
 
 
-def apply(config: KioskConfig, launch: SebLaunch) -> KioskConfig:
-    """The kiosk's configuration with the exam's settings over it. The exam session starts
+def seb_layer(launch: SebLaunch, autostart_set: bool) -> dict[str, Any]:
+    """What the exam's configuration sets, as a configuration layer (kiosk/config/layers.py),
+    over the kiosk's own file and under the school's managed policy. The exam session starts
     with the first page, as SEB's lockdown does: an LMS's quiz page does not call the
     AutoProctor API, and until a session runs, closing the window would end the exam. Only a
-    configuration that says ``autostart = false`` itself (an exam page that calls setup() and
-    start()) keeps it off."""
-    merged = config.model_dump()
-    merged["policy"] = {**merged["policy"], **launch.policy}
-    if "autostart" not in config.session.model_fields_set:
-        merged["session"] = {**merged["session"], "autostart": True}
-    return KioskConfig.model_validate(merged)
+    configuration file that says ``autostart`` itself (``autostart_set``: an exam page that
+    calls setup() and start()) decides otherwise."""
+    layer: dict[str, Any] = {"policy": dict(launch.policy)}
+    if not autostart_set:
+        layer["session"] = {"autostart": True}
+    return layer

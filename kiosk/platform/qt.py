@@ -40,7 +40,14 @@ from PyQt6.QtGui import (
     QWheelEvent,
     QWindow,
 )
-from PyQt6.QtNetwork import QAuthenticator, QHostAddress, QTcpServer, QTcpSocket
+from PyQt6.QtNetwork import (
+    QAuthenticator,
+    QHostAddress,
+    QLocalServer,
+    QLocalSocket,
+    QTcpServer,
+    QTcpSocket,
+)
 from PyQt6.QtWebChannel import QWebChannel
 from PyQt6.QtWebEngineCore import (
     QWebEngineDownloadRequest,
@@ -91,6 +98,8 @@ __all__ = [
     "QKeyEvent",
     "QLabel",
     "QLineEdit",
+    "QLocalServer",
+    "QLocalSocket",
     "QMessageBox",
     "QMessageLogContext",
     "QMimeData",

@@ -84,9 +84,12 @@ class Session:
         lockdown: LockdownPort | None = None,
         clock: Callable[[], float] = time.time,
         setup_notes: dict[str, Any] | None = None,
+        flat_penalties: Mapping[str, float] | None = None,
     ) -> None:
         """``setup_notes``: what 2001 tells the page besides the checks (the SEB keys the
-        kiosk does not support, for an exam launched from a SEB configuration)."""
+        kiosk does not support, for an exam launched from a SEB configuration; the unsafe
+        engine settings a test machine let through). ``flat_penalties``: what the trust score
+        loses for the whole session (those settings), by name."""
         self.record = record
         self._deliver = deliver
         self._engine = engine
@@ -96,6 +99,7 @@ class Session:
         self.devices = devices
         self.lockdown = lockdown
         self._setup_notes = setup_notes or {}
+        self._flat_penalties = dict(flat_penalties or {})
         self.test_duration: float | None = None
         self.state = State.IDLE
         self.options: TrackingOptions | None = None
@@ -246,7 +250,9 @@ class Session:
     def _close_monitoring(self, reason: str) -> tuple[FiredEvent, dict[str, Any]]:
         """Scores the monitoring and closes the record with apMonitoringStopped."""
         t = self._clock()
-        found, trust = score_monitoring(self.record, self._started_seq, t, self._weights)
+        found, trust = score_monitoring(
+            self.record, self._started_seq, t, self._weights, self._flat_penalties
+        )
         result = {
             "trustScore": trust.score,
             "violations": [episode_detail(e) for e in found],

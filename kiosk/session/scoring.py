@@ -36,7 +36,11 @@ def episode_detail(episode: Episode) -> dict[str, Any]:
 
 
 def score_monitoring(
-    record: SessionRecord, started_seq: int, end: float, weights: Mapping[int, ViolationWeight]
+    record: SessionRecord,
+    started_seq: int,
+    end: float,
+    weights: Mapping[int, ViolationWeight],
+    flat: Mapping[str, float] | None = None,
 ) -> tuple[list[Episode], TrustScore]:
     """The episodes since monitoring started (event ``started_seq``), and their score."""
     since_start = [(e.t, e.code) for e in record.events() if e.seq >= started_seq]
@@ -47,4 +51,4 @@ def score_monitoring(
         if policy == "evidence" and decision == EPISODE_ENDED and when >= started
     ]
     found = episodes(since_start, end=end, ended=ended, rules=RULES)
-    return found, score(found, weights)
+    return found, score(found, weights, flat)

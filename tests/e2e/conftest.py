@@ -19,11 +19,15 @@ def kiosk(tmp_path: Path) -> Iterator[Callable[..., KioskProcess]]:
     started: list[KioskProcess] = []
 
     def start(
-        url: str, *extra: str, env: dict[str, str] | None = None, name: str = ""
+        url: str,
+        *extra: str,
+        env: dict[str, str] | None = None,
+        name: str = "",
+        runtime: Path | None = None,
     ) -> KioskProcess:
         folder = tmp_path / (name or f"run{len(started)}")
         folder.mkdir()
-        proc = KioskProcess(folder, url, *extra, env=env)
+        proc = KioskProcess(folder, url, *extra, env=env, runtime=runtime)
         started.append(proc)
         return proc
 

@@ -174,4 +174,4 @@ def test_a_camera_lost_during_the_exam_is_a_violation_and_comes_back(
     stopped = recorded[-1]["detail"]
     lost_episodes = [v for v in stopped["violations"] if v["evidenceCode"] == 4008]
     assert len(lost_episodes) == 1 and lost_episodes[0]["seconds"] > 0
-    assert stopped["trustScore"] < 100
+    assert stopped["penalties"]["4008"] > 0

@@ -54,7 +54,7 @@ def test_a_disk_that_fills_up_mid_exam_is_recorded_once_and_the_exam_goes_on(
 ) -> None:
     with small_tmpfs(tmp_path / "disk") as disk:
         _run_until_the_disk_is_full(
-            almost_full(disk, "events.jsonl", room=400), kiosk, server, run_id
+            almost_full(disk, "events.jsonl", room=600), kiosk, server, run_id
         )
 
 

@@ -21,6 +21,8 @@ from policies.quit import check_password, decide_quit, hash_password, valid_hash
         ("signal", True, False, True, False),
         ("quit_url", True, True, True, False),
         ("reconfigure", True, True, True, False),
+        ("handover", True, True, False, False),  # never by a password: the exam goes on
+        ("handover", False, False, True, False),
     ],
 )
 def test_decide_quit(

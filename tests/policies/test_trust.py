@@ -154,3 +154,12 @@ def test_custom_cap() -> None:
     config = TrustScoreConfig(weights={5001: ViolationWeight(per_event=10, max_penalty=15)})
     found = [Episode(5001, 0.0, 0.0), Episode(5001, 1.0, 1.0)]
     assert score(found, config.weights).penalties == {5001: 15}
+
+
+def test_a_flat_penalty_counts_once_for_the_session_beside_the_violations() -> None:
+    found = [Episode(5005, 0.0, 60.0)]
+    plain = score(found, DEFAULT_WEIGHTS)
+    flagged = score(found, DEFAULT_WEIGHTS, {"unsafeEngine": 50.0})
+    assert flagged.penalties == {**plain.penalties, "unsafeEngine": 50.0}
+    assert flagged.score == max(0, plain.score - 50)
+    assert score([], DEFAULT_WEIGHTS, {"unsafeEngine": 0.0}).penalties == {}  # a zero is none

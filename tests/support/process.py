@@ -66,8 +66,22 @@ def _has_schema(path: Path) -> bool:
 
 
 class KioskProcess:
-    def __init__(self, tmp: Path, url: str, *extra: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        url: str,
+        *extra: str,
+        env: dict[str, str] | None = None,
+        runtime: Path | None = None,
+    ) -> None:
+        """``runtime``: the user's runtime folder, where a kiosk finds another one running
+        (kiosk/launch/single_instance.py); by default one of its own, so that the suite's
+        kiosks, which often overlap, are each the only one."""
         self.tmp = tmp
+        if runtime is None:
+            runtime = tmp / "runtime"
+            runtime.mkdir(mode=0o700, exist_ok=True)
+        env = {**(env if env is not None else os.environ), "XDG_RUNTIME_DIR": str(runtime)}
         self.data_dir = tmp / "data"
         self.event_log = tmp / "events.jsonl"
         self.stderr_path = tmp / "kiosk.stderr"
@@ -78,7 +92,7 @@ class KioskProcess:
                 *extra,
             ),
             cwd=REPO,
-            env=env if env is not None else dict(os.environ),
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
         )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,9 +60,9 @@ def test_the_configuration_download_ends_the_run_with_that_file(
     base, _ = lms
     app = opened(make_kiosk, qtbot, base)
     go(app, f"{base}/config.php")
-    qtbot.waitUntil(lambda: app.reconfigure_with is not None, timeout=10_000)
-    assert app.reconfigure_with == app.folder / CONFIGURATION_FILE
-    assert app.reconfigure_with.read_bytes() == SEB  # the very file the LMS served
+    qtbot.waitUntil(lambda: app.next_target is not None, timeout=10_000)
+    assert app.next_target == str(app.folder / CONFIGURATION_FILE)
+    assert Path(app.next_target).read_bytes() == SEB  # the very file the LMS served
     assert [d for d, _ in decisions(app, "download")] == [
         "the exam's configuration, from the LMS", "the exam's configuration arrived"]  # fmt: skip
     quits = decisions(app, "quit")
@@ -76,10 +77,10 @@ def test_a_seb_link_on_the_lms_page_is_followed_in_the_kiosk(
     base, _ = lms
     app = opened(make_kiosk, qtbot, base)
     go(app, base.replace("http://", "seb://") + "/config.php")
-    qtbot.waitUntil(lambda: app.reconfigure_with is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: app.next_target is not None, timeout=10_000)
     followed = decisions(app, "navigation")
     assert followed == [("configuration link followed", {"url": f"{base}/config.php"})]
-    assert app.reconfigure_with.read_bytes() == SEB
+    assert Path(app.next_target).read_bytes() == SEB
 
 
 def test_other_downloads_meet_the_policy_and_a_failed_one_can_be_tried_again(
@@ -92,15 +93,15 @@ def test_other_downloads_meet_the_policy_and_a_failed_one_can_be_tried_again(
     assert decisions(app, "download")[0][0] == "refused"  # downloads are off by default
     go(app, f"{base}/cut.php")
     qtbot.waitUntil(lambda: "could not be downloaded" in app.window.notice.text(), timeout=20_000)
-    assert app.reconfigure_with is None
+    assert app.next_target is None
     tried = [d for d, _ in decisions(app, "download")][-2:]
     assert tried == [
         "the exam's configuration, from the LMS",
         "the exam's configuration did not arrive",
     ]
     go(app, f"{base}/config.php")  # the student tries again
-    qtbot.waitUntil(lambda: app.reconfigure_with is not None, timeout=10_000)
-    assert app.reconfigure_with.read_bytes() == SEB
+    qtbot.waitUntil(lambda: app.next_target is not None, timeout=10_000)
+    assert Path(app.next_target).read_bytes() == SEB
 
 
 def test_a_seb_link_on_an_exam_page_is_refused(
@@ -116,7 +117,7 @@ def test_a_seb_link_on_an_exam_page_is_refused(
     qtbot.waitUntil(lambda: bool(decisions(app, "download")), timeout=10_000)
     assert decisions(app, "navigation")[0][1]["rule"] == "scheme refused"
     assert decisions(app, "download")[0][0] == "refused"
-    assert app.reconfigure_with is None
+    assert app.next_target is None
 
 
 @pytest.mark.parametrize(

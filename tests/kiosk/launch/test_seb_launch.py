@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from kiosk.cli import main
+from kiosk.config.layers import Layers
 from kiosk.config.settings import KioskConfig
-from kiosk.launch.seb_launch import LmsPage, SebLaunch, apply, from_data, from_target
+from kiosk.launch.seb_launch import LmsPage, SebLaunch, from_data, from_target, seb_layer
 from kiosk.launch.target import parse_target
 from kiosk.platform.errors import UsageError
 from tests.support.blocking import refusal_within
@@ -26,20 +27,26 @@ def seb(**settings: Any) -> bytes:
     return plistlib.dumps({"startURL": QUIZ, "sendBrowserExamKey": True, **settings})
 
 
+def applied(file: dict[str, Any], launched: SebLaunch) -> KioskConfig:
+    """The run's configuration: the kiosk's own file, the exam's settings over it."""
+    autostart_set = "autostart" in file.get("session", {})
+    return Layers(file=file, seb=seb_layer(launched, autostart_set)).config()
+
+
 def test_a_file_gives_the_exam_url_its_keys_and_its_settings() -> None:
     launched = from_data("exam.seb", seb(allowDownUploads=True, examKeySalt=b"\1" * 32), None)
     assert launched.url == QUIZ and launched.send_keys
     assert launched.policy == {"downloads": True, "uploads": True, "url_filter": [
         {"expression": "*", "action": "allow"}]}  # fmt: skip
-    config = apply(KioskConfig(), launched)
+    config = applied({}, launched)
     assert config.policy.downloads and config.policy.uploads
     assert config.policy.url_filter[0].expression == "*"
     assert launched.as_meta()["config_key"] == launched.config_key
 
 
 def test_the_exam_s_settings_win_over_the_local_ones() -> None:
-    local = KioskConfig.model_validate({"policy": {"allow_reload": False, "allow_zoom": True}})
-    config = apply(local, from_data("x", seb(browserWindowAllowReload=True), None))
+    local = {"policy": {"allow_reload": False, "allow_zoom": True}}
+    config = applied(local, from_data("x", seb(browserWindowAllowReload=True), None))
     assert config.policy.allow_reload and config.policy.allow_zoom  # one from each
 
 
@@ -167,10 +174,10 @@ def test_the_exam_session_starts_with_the_first_page() -> None:
     """An LMS's quiz page does not call the AutoProctor API: without autostart no session would
     run, and the window could be closed in the middle of the exam."""
     assert KioskConfig().session.autostart is False
-    assert apply(KioskConfig(), from_data("x", seb(), None)).session.autostart is True
+    assert applied({}, from_data("x", seb(), None)).session.autostart is True
     # a school whose exam page calls the AutoProctor API itself says so
-    own = KioskConfig.model_validate({"session": {"autostart": False}})
-    assert apply(own, from_data("x", seb(), None)).session.autostart is False
+    own = {"session": {"autostart": False}}
+    assert applied(own, from_data("x", seb(), None)).session.autostart is False
 
 
 def test_a_seb_file_that_became_a_fifo_or_a_device_is_refused_without_blocking(

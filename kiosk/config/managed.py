@@ -1,0 +1,102 @@
+"""A school's managed policy: the settings an administrator locked, which nothing else changes.
+
+On Linux it is ``/etc/kiosk/policy.toml``, then every ``/etc/kiosk/policy.d/*.toml`` in name
+order (a later file's key wins). It holds the configuration file's own keys, validated the same
+way, and each key it sets is locked: no configuration file, command-line option, ``.seb`` or
+page can change it. The location is fixed here, never taken from the environment or the command
+line, so a student cannot point the kiosk at a policy of their own; tests reach it as an
+administrator would (a private mount namespace with their own ``/etc/kiosk``).
+
+A managed policy that cannot be read or is not valid stops the kiosk (exit 2): running with the
+school's locks silently dropped would be the worse failure.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from kiosk.config import settings as config_mod
+from kiosk.platform.errors import UsageError
+from kiosk.platform.files import read_regular_file
+from kiosk.platform.validation import describe
+
+MANAGED_DIR = Path("/etc/kiosk")
+#: Keys only the managed policy may set (a user's file setting them is refused).
+MANAGED_ONLY = {("engine", "unsafe_engine_allowance")}
+
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    values: dict[str, Any] = field(default_factory=dict)  # nested, as in the TOML files
+    files: tuple[Path, ...] = ()
+    origin: dict[Key, Path] = field(default_factory=dict)  # the file that set each key
+
+    def locked(self, key: Key) -> bool:
+        """Whether ``key`` (or a table above it) is set by the policy."""
+        return any(key[: len(k)] == k for k in self.origin)
+
+    def file_of(self, key: Key) -> Path | None:
+        return next((p for k, p in self.origin.items() if key[: len(k)] == k), None)
+
+
+def leaves(values: Mapping[str, Any], above: Key = ()) -> Iterator[tuple[Key, Any]]:
+    """Every key that holds a value rather than a table, with its path."""
+    for name, value in values.items():
+        if isinstance(value, Mapping):  # an empty table sets nothing
+            yield from leaves(value, (*above, str(name)))
+        else:
+            yield (*above, str(name)), value
+
+
+def merged(low: Mapping[str, Any], high: Mapping[str, Any]) -> dict[str, Any]:
+    """``high`` over ``low``, table by table; a value (a list included) replaces a value."""
+    out = dict(low)
+    for name, value in high.items():
+        if isinstance(value, Mapping) and isinstance(out.get(name), Mapping):
+            out[name] = merged(out[name], value)
+        else:
+            out[name] = value
+    return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    what = f"managed policy {path}"
+    raw = read_regular_file(path, config_mod.MAX_CONFIG_BYTES, what)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        # Each file alone must be a valid configuration: the error then names its file.
+        config_mod.KioskConfig.model_validate(data)
+    except UnicodeDecodeError:
+        raise UsageError(f"{what}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{what}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise UsageError(f"{what}: nested too deeply to be a configuration") from None
+    except ValidationError as exc:
+        raise UsageError(f"{what}: {describe(exc)}") from None
+    return data
+
+
+def load_managed(root: Path = MANAGED_DIR) -> ManagedPolicy:
+    """The policy under ``root`` (tests pass their own folder; the kiosk never does)."""
+    files = [root / "policy.toml"] if (root / "policy.toml").exists() else []
+    folder = root / "policy.d"
+    if folder.is_dir():
+        files += sorted(p for p in folder.iterdir() if p.suffix == ".toml")
+    values: dict[str, Any] = {}
+    origin: dict[Key, Path] = {}
+    for path in files:
+        data = _read(path)
+        values = merged(values, data)
+        for key, _ in leaves(data):
+            origin = {k: p for k, p in origin.items() if k[: len(key)] != key}
+            origin[key] = path
+    return ManagedPolicy(values, tuple(files), origin)
