@@ -3,7 +3,8 @@
 Exit codes: 0 normal quit; 2 bad usage, URL, configuration or unsafe engine setting;
 3 the web engine or the display could not start; 4 the display connection was lost during the
 run (kiosk/platform/x11/display_lost.py); 5 another kiosk of this user is running and was
-handed the TARGET (kiosk/launch/single_instance.py). Errors are one line on stderr.
+handed the TARGET (kiosk/launch/single_instance.py); 6 no OS keyring keeps secrets safely
+(kiosk/platform/secrets.py). Errors are one line on stderr.
 """
 
 from __future__ import annotations
@@ -119,6 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("target", metavar="TARGET", nargs="?", help="as for run (optional)")
     _run_options(show)
     show.add_argument("--json", action="store_true", help="one JSON list instead of text")
+    secret = commands.add_parser(
+        "secret",
+        help="keep the credentials kiosk needs in the OS keyring",
+        description="Credentials (a report server's, a client certificate's) live in the OS "
+        "keyring, and a configuration refers to them by name. The value is asked on the "
+        "terminal, or read from standard input's first line.",
+    )
+    secret_commands = secret.add_subparsers(
+        dest="secret_command", metavar="SECRET_COMMAND", required=True
+    )
+    for name, what in (("set", "store (or replace) a secret"), ("delete", "remove a secret")):
+        one = secret_commands.add_parser(name, help=what, description=what.capitalize() + ".")
+        one.add_argument("name", metavar="NAME", help="letters, digits, '.', '_', '-'")
+    secret_commands.add_parser("list", help="the names of the stored secrets")
     commands.add_parser(
         "demo",
         help="run the bundled demo exam",
@@ -195,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
             from kiosk.launch.config_show import show
 
             print(show(args))
+            return 0
+        if args.command == "secret":
+            from kiosk.launch.secret_command import run
+
+            print(run(args.secret_command, getattr(args, "name", None)))
             return 0
         if args.command == "demo":
             from kiosk.demo import run_demo

@@ -23,6 +23,8 @@ test=(
   openbox xdotool x11-xserver-utils
   # a real capture path without a sound card (a PulseAudio null sink), speech for audio fixtures
   pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox
+  # a real Secret Service for the keyring tests, in a private D-Bus session
+  dbus gnome-keyring
 )
 
 wanted=()
