@@ -113,9 +113,11 @@ def exam(
     if request.param == "seb file":
         target, extra = launched_from_a_seb_file(folder, url, server.port)
     config = getattr(request.module, "EXAM_CONFIG", "")  # a module's own policy, if any
-    if config:
-        (folder / "kiosk.toml").write_text(config)
-        extra = [*extra, "--config", str(folder / "kiosk.toml")]
+    if config:  # added to the .seb run's own configuration (autostart off), not over it
+        own = folder / "kiosk.toml"
+        own.write_text((own.read_text() if own.exists() else "") + config)
+        if "--config" not in extra:
+            extra = [*extra, "--config", str(own)]
     # INFO: the kiosk's stderr then tells what it saw and did, for any failing attempt.
     proc = KioskProcess(folder, target, *extra, env={**os.environ, "KIOSK_LOG_LEVEL": "INFO"})
     try:
