@@ -32,6 +32,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _run_options(run: argparse.ArgumentParser) -> None:
     """The options of a run: `run` takes them, and `config show` shows what they make."""
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="the engine's and Qt's own messages on the terminal too (else: DATA/kiosk.log)",
+    )
     run.add_argument("--config", metavar="FILE", type=Path, help="TOML configuration file")
     run.add_argument(
         "--camera",
@@ -134,12 +139,24 @@ def build_parser() -> argparse.ArgumentParser:
         one = secret_commands.add_parser(name, help=what, description=what.capitalize() + ".")
         one.add_argument("name", metavar="NAME", help="letters, digits, '.', '_', '-'")
     secret_commands.add_parser("list", help="the names of the stored secrets")
-    commands.add_parser(
+    doctor = commands.add_parser(
+        "doctor",
+        help="check this computer before an exam",
+        description="Check the display, the web engine's sandbox, the camera and the face "
+        "model, the microphone, the monitors, the keyring, the link handlers and the managed "
+        "policy, as the kiosk would at setup: one line each, ok, warning or problem, with what "
+        "to do. Exit 1 when any is a problem.",
+    )
+    doctor.add_argument("--config", metavar="FILE", type=Path, help="as for run")
+    doctor.add_argument("--camera", metavar="SRC", help="as for run")
+    doctor.add_argument("--microphone", metavar="SRC", help="as for run")
+    demo = commands.add_parser(
         "demo",
         help="run the bundled demo exam",
         description="Serve the bundled demo exam locally and open it in the kiosk. Without a "
         "display it runs under Xvfb (or offscreen), prints every event and saves a screenshot.",
     )
+    demo.add_argument("--verbose", action="store_true", help="as for run")
     return parser
 
 
@@ -174,9 +191,15 @@ def _runs(args: argparse.Namespace, instance: Instance) -> int:
     as SEB does when it is reconfigured), or when a second launch handed its exam over."""
     from kiosk.launch.resolve import resolve
 
+    quieted = False
     while True:
         opts = resolve(args, os.environ, _settings_password)  # usage errors before Qt
         opts = dataclasses.replace(opts, instance=instance.socket)
+        if not (quieted or args.verbose):
+            from kiosk.platform import logs
+
+            logs.quiet(opts.data_dir)
+            quieted = True
         from kiosk.app import KioskApp
         from kiosk.launch.qapplication import make_qapplication
 
@@ -216,10 +239,16 @@ def main(argv: list[str] | None = None) -> int:
 
             print(run(args.secret_command, getattr(args, "name", None)))
             return 0
+        if args.command == "doctor":
+            from kiosk.launch import doctor as doctor_mod
+
+            table, code = doctor_mod.run(args.config, args.camera, args.microphone)
+            print(table)
+            return code
         if args.command == "demo":
             from kiosk.demo import run_demo
 
-            return run_demo()
+            return run_demo(verbose=args.verbose)
         from kiosk.launch import single_instance
         from kiosk.launch.target import parse_target
 

@@ -20,7 +20,8 @@ from typing import Any
 import platformdirs
 
 from detectors.sources import CameraSource, MicrophoneSource
-from kiosk.config.settings import KioskConfig
+from kiosk.config.layers import Layers
+from kiosk.config.managed import load_managed
 from kiosk.launch.options import RunOptions
 
 SCREENSHOT_DELAY_MS = 1500
@@ -47,11 +48,19 @@ def _describe(names: tuple[str, ...], detail: dict[str, Any]) -> str:
     return text
 
 
-def run_demo() -> int:
+def run_demo(verbose: bool = False) -> int:
     from kiosk.launch import preflight
+    from kiosk.platform import logs
     from kiosk.platform.x11.xvfb import DisplayError, VirtualDisplay
 
-    verdict = preflight.check_engine_environment(os.environ)
+    # A demo runs anywhere, even where nothing can be locked down (offscreen, Wayland); its
+    # record then says so. Everything else is the product's default, under the school's policy.
+    own = {"policy": {"require_lockdown": False}}
+    config = Layers(file=own, managed=load_managed()).config()
+    verdict = preflight.check_engine_environment(os.environ, config.engine.unsafe_engine_allowance)
+    data_dir = Path(platformdirs.user_data_dir("kiosk"))
+    if not verbose:
+        logs.quiet(data_dir)
     folder = Path(str(resources.files("kiosk").joinpath("demo_exam")))
     server = _serve(folder)
     unattended = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -69,12 +78,10 @@ def run_demo() -> int:
     )
     opts = RunOptions(
         url=url,
-        # A demo runs anywhere, even where nothing can be locked down (offscreen, Wayland);
-        # its record then says so. Everything else is the product's locked-down default.
-        config=KioskConfig.model_validate({"policy": {"require_lockdown": False}}),
+        config=config,
         camera=CameraSource("none"),
         microphone=MicrophoneSource("none"),
-        data_dir=Path(platformdirs.user_data_dir("kiosk")),
+        data_dir=data_dir,
         event_log=None,
         autostart=False,
         fullscreen=True,

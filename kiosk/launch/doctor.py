@@ -1,0 +1,175 @@
+"""``kiosk doctor``: what a student or an administrator can fix before the exam, one line each.
+
+Each check says ok, warning (the exam can run, something is weaker than it should be) or
+problem (setup would fail, or the kiosk could not start), with what to do; exit 1 when any is a
+problem. The checks ask what the kiosk itself asks at start and setup, through the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from detectors.sources import parse_camera, parse_microphone
+from kiosk.config.settings import KioskConfig
+from kiosk.platform.errors import KioskExit
+
+Status = Literal["ok", "warning", "problem"]
+SCHEMES = ("seb", "sebs", "kiosk", "kiosks")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+
+
+def _display(env: Mapping[str, str]) -> Check:
+    from kiosk.launch import preflight
+
+    try:
+        platform = preflight.check_display(env)
+    except KioskExit as exc:
+        return Check("display", "problem", str(exc))
+    if platform != "xcb":
+        return Check("display", "warning", f"{platform}: nothing can be locked down there "
+                     "(setup fails with 4016); use X11 or the kiosk's own session")  # fmt: skip
+    from kiosk.platform.x11.session import X11Session
+
+    with X11Session(env["DISPLAY"]) as x:
+        managed = x.window_manager_present()
+    if not managed:
+        return Check("display", "warning", f"X11 {env['DISPLAY']} without a window manager: "
+                     "fullscreen and focus are weaker")  # fmt: skip
+    return Check("display", "ok", f"X11 {env['DISPLAY']}, with a window manager")
+
+
+def _engine(env: Mapping[str, str], config: KioskConfig) -> Check:
+    from kiosk.launch import preflight
+
+    try:
+        verdict = preflight.check_engine_environment(env, config.engine.unsafe_engine_allowance)
+    except KioskExit as exc:
+        return Check("web engine", "problem", str(exc))
+    if verdict.unsafe:
+        return Check("web engine", "warning", "unsafe settings allowed on this test machine: "
+                     f"{', '.join(verdict.unsafe)} (the trust score counts them)")  # fmt: skip
+    return Check("web engine", "ok", "the sandbox is on and nothing unsafe is set")
+
+
+def _camera(config: KioskConfig) -> Check:
+    from detectors.camera import check_camera
+    from detectors.faces import default_model_path, verify_model
+
+    try:
+        source = parse_camera(config.devices.camera)
+        if source.kind == "none":
+            return Check("camera", "warning", "none configured: exams that watch faces fail")
+        check_camera(source)
+        verify_model(default_model_path())
+    except Exception as exc:  # a bad source, a DeviceError, the face model's: what setup says
+        return Check("camera", "problem", str(exc))
+    return Check("camera", "ok", f"{source.describe()}, face model {default_model_path()}")
+
+
+def _microphone(config: KioskConfig) -> Check:
+    from detectors.audio_capture import _sounddevice, pick_input_device
+
+    try:
+        source = parse_microphone(config.devices.microphone)
+        if source.kind == "none":
+            return Check("microphone", "warning", "none configured: exams that listen fail")
+        if source.kind == "file":
+            return Check("microphone", "ok", source.describe())
+        sd = _sounddevice()
+        devices = list(sd.query_devices())
+        index = pick_input_device(devices, int(sd.default.device[0]), source)
+    except Exception as exc:  # what setup would say
+        return Check("microphone", "problem", str(exc))
+    return Check("microphone", "ok", f"{devices[index]['name']} ({source.describe()})")
+
+
+def _monitors(config: KioskConfig) -> Check:
+    try:
+        import screeninfo
+
+        count = len(screeninfo.get_monitors())
+    except Exception as exc:  # no display, no Xinerama
+        return Check("monitors", "warning", f"cannot be counted here: {exc}")
+    if count > 1:
+        status: Status = "problem" if config.policy.multiple_monitors == "block" else "warning"
+        return Check("monitors", status, f"{count} monitors: unplug all but one (4015)")
+    return Check("monitors", "ok", "one")
+
+
+def _keyring() -> Check:
+    from kiosk.platform import secrets
+
+    try:
+        names = secrets.names()
+    except KioskExit as exc:
+        return Check("keyring", "warning", f"{exc} (needed only for stored secrets)")
+    return Check("keyring", "ok", f"{len(names)} kiosk secret(s) stored")
+
+
+def _schemes() -> Check:
+    if shutil.which("xdg-mime") is None:
+        return Check("links", "warning", "xdg-mime is missing (xdg-utils): links cannot be "
+                     "checked, and may not open the kiosk")  # fmt: skip
+    missing = []
+    for scheme in SCHEMES:
+        done = subprocess.run(
+            ["xdg-mime", "query", "default", f"x-scheme-handler/{scheme}"],
+            capture_output=True, text=True, timeout=10,
+        )  # fmt: skip
+        if "kiosk" not in done.stdout:
+            missing.append(scheme)
+    if missing:
+        return Check("links", "warning", f"{', '.join(s + '://' for s in missing)} do not "
+                     "open the kiosk (install its package to register them)")  # fmt: skip
+    return Check("links", "ok", "seb, sebs, kiosk and kiosks links open the kiosk")
+
+
+def checks(config: KioskConfig, managed: Check, env: Mapping[str, str]) -> list[Check]:
+    steps: list[Callable[[], Check]] = [
+        lambda: managed,
+        lambda: _display(env),
+        lambda: _engine(env, config),
+        lambda: _camera(config),
+        lambda: _microphone(config),
+        lambda: _monitors(config),
+        _keyring,
+        _schemes,
+    ]
+    return [step() for step in steps]
+
+
+def as_table(found: list[Check]) -> str:
+    width = max(len(c.name) for c in found)
+    return "\n".join(f"{c.name:<{width}}  {c.status:<7}  {c.detail}" for c in found)
+
+
+def run(config_path: Path | None, camera: str | None, microphone: str | None) -> tuple[str, int]:
+    """The table and the exit code (1 when any check is a problem)."""
+    from kiosk.config.layers import Layers
+    from kiosk.config.managed import load_managed
+
+    try:
+        policy = load_managed()
+        files = ", ".join(map(str, policy.files)) or "none (nothing locked)"
+        managed = Check("managed policy", "ok", files)
+    except KioskExit as exc:
+        return as_table([Check("managed policy", "problem", str(exc))]), 1
+    from kiosk.config import settings as config_mod
+
+    own = config_mod.load(config_path).model_dump(exclude_unset=True) if config_path else {}
+    cli = {"devices": {k: v for k, v in (("camera", camera), ("microphone", microphone)) if v}}
+    config = Layers(file=own, cli=cli, managed=policy).config()
+    found = checks(config, managed, os.environ)
+    return as_table(found), int(any(c.status == "problem" for c in found))
