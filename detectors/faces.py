@@ -24,6 +24,7 @@ import hashlib
 import logging
 import math
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,12 +77,27 @@ class FaceModelError(DeviceError):
         super().__init__("camera", Problem.MODEL_UNUSABLE, message)
 
 
-def default_model_dir() -> Path:
-    """Where the face models live: ``$KIOSK_MODEL_DIR`` if set, else the user cache."""
+#: A source checkout's models, shared by every user of it (``make setup`` puts them there).
+SHARED_MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def model_dirs() -> list[Path]:
+    """Where the face models are looked for, in order: ``$KIOSK_MODEL_DIR`` alone when it is
+    set; else inside the bundle of an installed kiosk (every user's), a source checkout's
+    shared folder, and last the user cache (where earlier setups put them). A model in one
+    user's cache only would fail every other user's camera setup with 4005."""
     override = os.environ.get(MODEL_DIR_ENV)
     if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_cache_dir("kiosk")) / "models"
+        return [Path(override).expanduser()]
+    bundle = getattr(sys, "_MEIPASS", None)  # PyInstaller's folder (packaging/)
+    dirs = [Path(bundle) / "models"] if bundle else []
+    return [*dirs, SHARED_MODEL_DIR, Path(platformdirs.user_cache_dir("kiosk")) / "models"]
+
+
+def default_model_dir() -> Path:
+    """The first of ``model_dirs()`` that holds the model; else the first, where it belongs."""
+    dirs = model_dirs()
+    return next((d for d in dirs if (d / DEFAULT_MODEL).is_file()), dirs[0])
 
 
 def default_model_path() -> Path:

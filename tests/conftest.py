@@ -24,11 +24,8 @@ if os.geteuid() == 0:
     os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
     os.environ["KIOSK_TEST_ALLOW_UNSAFE_ENGINE"] = "1"
 
-# The face models live in the real user cache (make fetched them there); keep pointing at it.
-if "KIOSK_MODEL_DIR" not in os.environ:
-    import platformdirs
-
-    os.environ["KIOSK_MODEL_DIR"] = str(Path(platformdirs.user_cache_dir("kiosk")) / "models")
+# The face models are the checkout's shared ones (make put them there): the suite runs as a
+# user with a fresh HOME, and finds them as every user of the checkout does.
 
 _home = Path(tempfile.mkdtemp(prefix="kiosk-test-home-"))
 os.environ["HOME"] = str(_home)

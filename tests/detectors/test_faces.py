@@ -212,12 +212,22 @@ def test_failed_close_disarms_the_handle(caplog: pytest.LogCaptureFixture) -> No
     assert "CalculatorGraph::Run() failed:" in caplog.text
 
 
-def test_default_model_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_model_is_every_users_not_one_users_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("KIOSK_MODEL_DIR", "/srv/kiosk-models")
-    assert faces.default_model_dir() == Path("/srv/kiosk-models")
+    assert faces.model_dirs() == [Path("/srv/kiosk-models")]
     monkeypatch.delenv("KIOSK_MODEL_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/someone")
-    assert faces.default_model_dir() == Path("/var/cache/someone/kiosk/models")
+    cache = Path("/var/cache/someone/kiosk/models")
+    assert faces.model_dirs() == [faces.SHARED_MODEL_DIR, cache]
+    assert faces.default_model_dir() == faces.SHARED_MODEL_DIR  # make setup put them there
+    bundle = tmp_path / "bundle"
+    (bundle / "models").mkdir(parents=True)
+    (bundle / "models" / faces.DEFAULT_MODEL).write_bytes(b"from the package")
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    assert faces.model_dirs() == [bundle / "models", faces.SHARED_MODEL_DIR, cache]
+    assert faces.default_model_dir() == bundle / "models"  # an installed kiosk's own
 
 
 def test_importing_the_module_loads_neither_mediapipe_nor_opencv() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -26,9 +27,14 @@ def config(tmp_path: Path, text: str = "[proctoring]\nask_consent = false\n") ->
 
 
 def run_setup(
-    kiosk: Start, server: ReportServer, run_id: str, options: dict, *args: str
+    kiosk: Start,
+    server: ReportServer,
+    run_id: str,
+    options: dict,
+    *args: str,
+    env: dict[str, str] | None = None,
 ) -> tuple[KioskProcess, list[dict]]:
-    proc = kiosk(server.exam_url(run_id, "setup", {"trackingOptions": options}), *args)
+    proc = kiosk(server.exam_url(run_id, "setup", {"trackingOptions": options}), *args, env=env)
     reports = server.wait_for(run_id, lambda r: any(x["type"] == "steps-done" for x in r))
     return proc, reports
 
@@ -111,6 +117,24 @@ def test_a_missing_face_model_is_error_4005_not_a_crash(
     assert names[-1] == "apErrorEvent:4005", names
     assert "model" in events(reports)[-1]["detail"]["cause"]
     assert results(reports)[0]["code"] == 4005
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+
+
+def test_a_user_who_never_set_anything_up_finds_the_face_model(
+    kiosk: Start, server: ReportServer, run_id: str, tmp_path: Path, face_clip: Path
+) -> None:
+    """An administrator set the kiosk up; a student's first run, with a home of their own and
+    nothing in their cache, still has the model (the checkout's shared one), not 4005."""
+    home = tmp_path / "student"
+    env = {k: v for k, v in os.environ.items() if k != "KIOSK_MODEL_DIR"}
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    proc, reports = run_setup(
+        kiosk, server, run_id, {"numHumans": True}, "--camera", str(face_clip),
+        "--config", config(tmp_path), env=env,
+    )  # fmt: skip
+    assert "apSetupComplete" in event_names(reports), event_names(reports)
+    assert not (home / ".cache" / "kiosk" / "models").exists()
     proc.signal(signal.SIGTERM)
     assert proc.wait(10) == 0
 
