@@ -25,6 +25,8 @@ test=(
   pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox
   # a real Secret Service for the keyring tests, in a private D-Bus session
   dbus gnome-keyring
+  # the desktop's own validator for the desktop entry the package installs
+  desktop-file-utils
 )
 
 wanted=()
