@@ -38,6 +38,13 @@ def engine_process(
         env[ENGINE_OWNER] = owner.marker
     proc = subprocess.Popen([str(engine_program(folder)), "600"], env=env)
     try:
+        # Until it has exec'd, the child is a copy of this process, with its name and its
+        # environment: wait until it is the stand-in, as a running engine would be.
+        comm = Path(f"/proc/{proc.pid}/comm")
+        deadline = time.monotonic() + 5
+        while comm.read_text().strip() != "QtWebEngineProc":
+            assert time.monotonic() < deadline, "the stand-in engine did not start"
+            time.sleep(0.01)
         yield proc
     finally:
         if proc.poll() is None:
