@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--config", metavar="FILE", type=Path, help="as for run")
     doctor.add_argument("--camera", metavar="SRC", help="as for run")
     doctor.add_argument("--microphone", metavar="SRC", help="as for run")
+    doctor.add_argument(
+        "--gui",
+        action="store_true",
+        help="show the checks in a window, with a live camera picture and a microphone meter",
+    )
     demo = commands.add_parser(
         "demo",
         help="run the bundled demo exam",
@@ -242,9 +247,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "doctor":
             from kiosk.launch import doctor as doctor_mod
 
-            table, code = doctor_mod.run(args.config, args.camera, args.microphone)
-            print(table)
-            return code
+            checked, config = doctor_mod.examine(args.config, args.camera, args.microphone)
+            print(doctor_mod.as_table(checked), flush=True)
+            if args.gui:
+                from kiosk.ui.doctor_window import show as show_doctor
+
+                show_doctor(checked, config)
+            return doctor_mod.exit_code(checked)
         if args.command == "demo":
             from kiosk.demo import run_demo
 

@@ -155,8 +155,10 @@ def as_table(found: list[Check]) -> str:
     return "\n".join(f"{c.name:<{width}}  {c.status:<7}  {c.detail}" for c in found)
 
 
-def run(config_path: Path | None, camera: str | None, microphone: str | None) -> tuple[str, int]:
-    """The table and the exit code (1 when any check is a problem)."""
+def examine(
+    config_path: Path | None, camera: str | None, microphone: str | None
+) -> tuple[list[Check], KioskConfig | None]:
+    """Every check, and the configuration they used (None: the managed policy is broken)."""
     from kiosk.config.layers import Layers
     from kiosk.config.managed import load_managed
 
@@ -165,11 +167,14 @@ def run(config_path: Path | None, camera: str | None, microphone: str | None) ->
         files = ", ".join(map(str, policy.files)) or "none (nothing locked)"
         managed = Check("managed policy", "ok", files)
     except KioskExit as exc:
-        return as_table([Check("managed policy", "problem", str(exc))]), 1
+        return [Check("managed policy", "problem", str(exc))], None
     from kiosk.config import settings as config_mod
 
     own = config_mod.load(config_path).model_dump(exclude_unset=True) if config_path else {}
     cli = {"devices": {k: v for k, v in (("camera", camera), ("microphone", microphone)) if v}}
     config = Layers(file=own, cli=cli, managed=policy).config()
-    found = checks(config, managed, os.environ)
-    return as_table(found), int(any(c.status == "problem" for c in found))
+    return checks(config, managed, os.environ), config
+
+
+def exit_code(found: list[Check]) -> int:
+    return int(any(c.status == "problem" for c in found))

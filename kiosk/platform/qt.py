@@ -73,6 +73,9 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -107,6 +110,8 @@ __all__ = [
     "QObject",
     "QPalette",
     "QPixmap",
+    "QProgressBar",
+    "QPushButton",
     "QRect",
     "QScreen",
     "QSocketNotifier",
@@ -114,6 +119,7 @@ __all__ = [
     "QTcpSocket",
     "QTimer",
     "QUrl",
+    "QVBoxLayout",
     "QWebChannel",
     "QWebEngineDownloadRequest",
     "QWebEngineFullScreenRequest",
