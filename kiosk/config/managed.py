@@ -1,4 +1,4 @@
-"""A school's managed policy: the settings an administrator locked, which nothing else changes.
+r"""A school's managed policy: the settings an administrator locked, which nothing else changes.
 
 On Linux it is ``/etc/kiosk/policy.toml``, then every ``/etc/kiosk/policy.d/*.toml`` in name
 order (a later file's key wins). It holds the configuration file's own keys, validated the same
@@ -7,12 +7,18 @@ page can change it. The location is fixed here, never taken from the environment
 line, so a student cannot point the kiosk at a policy of their own; tests reach it as an
 administrator would (a private mount namespace with their own ``/etc/kiosk``).
 
+On macOS it is the managed preferences a configuration profile installs,
+``/Library/Managed Preferences/org.kiosk-exam.kiosk.plist``: the same keys, as nested
+dictionaries. (Windows' place, ``HKLM\SOFTWARE\Policies\kiosk``, is not read yet.)
+
 A managed policy that cannot be read or is not valid stops the kiosk (exit 2): running with the
 school's locks silently dropped would be the worse failure.
 """
 
 from __future__ import annotations
 
+import plistlib
+import sys
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +33,8 @@ from kiosk.platform.files import read_regular_file
 from kiosk.platform.validation import describe
 
 MANAGED_DIR = Path("/etc/kiosk")
+MACOS_DOMAIN = "org.kiosk-exam.kiosk"
+MACOS_PLIST = Path("/Library/Managed Preferences") / f"{MACOS_DOMAIN}.plist"
 #: Keys only the managed policy may set (a user's file setting them is refused).
 MANAGED_ONLY = {("engine", "unsafe_engine_allowance")}
 
@@ -71,7 +79,7 @@ def _read(path: Path) -> dict[str, Any]:
     what = f"managed policy {path}"
     raw = read_regular_file(path, config_mod.MAX_CONFIG_BYTES, what)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = _plist(raw, what) if path.suffix == ".plist" else tomllib.loads(raw.decode("utf-8"))
         # Each file alone must be a valid configuration: the error then names its file.
         config_mod.KioskConfig.model_validate(data)
     except UnicodeDecodeError:
@@ -85,12 +93,32 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_managed(root: Path = MANAGED_DIR) -> ManagedPolicy:
-    """The policy under ``root`` (tests pass their own folder; the kiosk never does)."""
+def _plist(raw: bytes, what: str) -> dict[str, Any]:
+    try:
+        data = plistlib.loads(raw)  # XML or binary, as a profile installs it
+    except (plistlib.InvalidFileException, ValueError) as exc:
+        raise UsageError(f"{what}: not a property list ({exc})") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{what}: not a dictionary of settings")
+    return data
+
+
+def policy_files(root: Path | None = None) -> list[Path]:
+    """The policy's files, in the order they apply: under ``root`` when given (tests pass their
+    own folder; the kiosk never does), else at this platform's fixed place."""
+    if root is None and sys.platform == "darwin":
+        return [MACOS_PLIST] if MACOS_PLIST.exists() else []
+    root = MANAGED_DIR if root is None else root
     files = [root / "policy.toml"] if (root / "policy.toml").exists() else []
     folder = root / "policy.d"
     if folder.is_dir():
         files += sorted(p for p in folder.iterdir() if p.suffix == ".toml")
+    return files
+
+
+def load_managed(root: Path | None = None) -> ManagedPolicy:
+    """The policy in force (``root``: see ``policy_files``)."""
+    files = policy_files(root)
     values: dict[str, Any] = {}
     origin: dict[Key, Path] = {}
     for path in files:

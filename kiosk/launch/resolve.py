@@ -70,7 +70,7 @@ def layered(
 ) -> Layered:
     """Every configuration layer of the run ``args`` asks for, the managed policy's from
     ``root`` (None: its fixed place; tests of the layering pass their own)."""
-    managed = load_managed() if root is None else load_managed(root)
+    managed = load_managed(root)
     file = config_mod.load(args.config).model_dump(exclude_unset=True) if args.config else {}
     url, seb, awaiting, seb_values = "", None, False, {}
     target = parse_target(args.target) if args.target is not None else None

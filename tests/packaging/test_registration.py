@@ -14,6 +14,7 @@ from types import ModuleType
 
 import pytest
 
+from kiosk.config.managed import MACOS_PLIST
 from tests.support.paths import REPO
 
 PACKAGING = REPO / "packaging"
@@ -104,3 +105,4 @@ def test_the_macos_bundle_claims_the_schemes_and_seb_files() -> None:
     assert plist["CFBundleDocumentTypes"][0]["LSItemContentTypes"] == [declared["UTTypeIdentifier"]]
     assert plist["NSCameraUsageDescription"] and plist["NSMicrophoneUsageDescription"]
     assert REG.MANAGED_POLICY["macos"].endswith(f"{plist['CFBundleIdentifier']}.plist")
+    assert REG.MANAGED_POLICY["macos"] == str(MACOS_PLIST)  # where the kiosk reads it

@@ -103,3 +103,33 @@ def test_the_test_machine_allowance_is_the_managed_policys_alone(tmp_path: Path)
     policy = managed(tmp_path, "[engine]\nunsafe_engine_allowance = false\n")
     assert Layers(managed=policy).config().engine.unsafe_engine_allowance is False
     assert Layers().config().engine.unsafe_engine_allowance is True  # a source checkout
+
+
+def test_on_macos_the_policy_is_the_profiles_managed_preferences(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a configuration profile installs (a binary plist), read where macOS puts it."""
+    import plistlib
+    import sys
+
+    from kiosk.config import managed as managed_mod
+
+    place = tmp_path / "Managed Preferences" / f"{managed_mod.MACOS_DOMAIN}.plist"
+    monkeypatch.setattr(managed_mod, "MACOS_PLIST", place)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert load_managed() == ManagedPolicy()  # no profile installed
+    place.parent.mkdir()
+    settings = {"policy": {"clipboard": "block"}, "engine": {"unsafe_engine_allowance": False}}
+    place.write_bytes(plistlib.dumps(settings, fmt=plistlib.FMT_BINARY))
+    found = load_managed()
+    assert found.files == (place,) and found.values == settings
+    assert (
+        Layers(file={"policy": {"clipboard": "allow"}}, managed=found).config().policy.clipboard
+        == "block"
+    )
+    place.write_bytes(plistlib.dumps({"policy": {"clipboard": b"block"}}))
+    with pytest.raises(UsageError, match=r"managed policy .*\.plist: policy\.clipboard"):
+        load_managed()
+    place.write_bytes(b"not a plist")
+    with pytest.raises(UsageError, match="not a property list"):
+        load_managed()
