@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system models demo test lint docs clean
+.PHONY: setup system models demo test lint docs package package-check clean
 
 setup: system $(STAMP) models
 
@@ -41,9 +41,22 @@ lint: setup
 test: lint
 	$(BIN)/python -m pytest
 
+# The installed kiosk: a PyInstaller bundle (dist/kiosk/, the face models inside) and a .deb
+# that installs it to /opt/kiosk (packaging/build_deb.py); package-check installs that .deb on
+# this machine as root, checks the installed program and removes it (packaging/check_installed.py).
+package: setup
+	@scripts/ensure-system-packages.sh package
+	$(BIN)/python -m pip install --quiet 'pyinstaller==6.*'
+	$(BIN)/pyinstaller --noconfirm --log-level ERROR --distpath dist --workpath build/pyinstaller \
+		packaging/kiosk.spec
+	$(BIN)/python packaging/build_deb.py
+
+package-check: package
+	$(BIN)/python packaging/check_installed.py dist/kiosk_*.deb
+
 docs: setup
 	$(BIN)/python -m bridge.docs > docs/events.md
 	$(BIN)/python -m kiosk.config.docs > docs/configuration.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist models

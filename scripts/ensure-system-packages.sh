@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages kiosk needs when they are missing.
-# Usage: scripts/ensure-system-packages.sh GROUP...   (groups: runtime, test)
+# Usage: scripts/ensure-system-packages.sh GROUP...   (groups: runtime, test, package)
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
@@ -29,11 +29,17 @@ test=(
   desktop-file-utils
 )
 
+package=(
+  # building the .deb, and what installing it triggers and is checked with
+  xz-utils desktop-file-utils shared-mime-info xdg-utils
+)
+
 wanted=()
 for group in "$@"; do
   case "$group" in
     runtime) wanted+=("${runtime[@]}") ;;
     test) wanted+=("${test[@]}") ;;
+    package) wanted+=("${package[@]}") ;;
     *) echo "ensure-system-packages: unknown group '$group'" >&2; exit 2 ;;
   esac
 done
