@@ -15,11 +15,10 @@ import fcntl
 import json
 import os
 import socket
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import platformdirs
 
 from kiosk.platform.errors import KioskExit, UsageError, one_line
 
@@ -49,7 +48,11 @@ class Instance:
 
 
 def folder() -> Path:
-    return Path(platformdirs.user_runtime_dir("kiosk"))
+    """``$XDG_RUNTIME_DIR/kiosk``; where a session has none (a bare X server started by hand),
+    a folder of this user's in the temporary folder, which ``claim`` checks is really theirs."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) if runtime else Path(tempfile.gettempdir()) / f"kiosk-{os.getuid()}"
+    return base / "kiosk"
 
 
 def claim(where: Path | None = None) -> Instance | None:
@@ -57,6 +60,8 @@ def claim(where: Path | None = None) -> Instance | None:
     where = where or folder()
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if where.stat().st_uid != os.getuid():  # made by another user to catch our exams
+            raise UsageError(f"the runtime folder {where} belongs to another user")
         os.chmod(where, 0o700)
         fd = os.open(where / "instance.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as exc:
