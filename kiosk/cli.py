@@ -139,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
         one = secret_commands.add_parser(name, help=what, description=what.capitalize() + ".")
         one.add_argument("name", metavar="NAME", help="letters, digits, '.', '_', '-'")
     secret_commands.add_parser("list", help="the names of the stored secrets")
+    session = commands.add_parser(
+        "session",
+        help="the kiosk login session's program: opens the managed policy's session.start_url",
+        description="What the kiosk's own login session runs (packaging/linux: an X session "
+        "whose only client is the kiosk): the exam the managed policy names in "
+        "session.start_url, as `kiosk run` would open it.",
+    )
+    session.add_argument("--verbose", action="store_true", help="as for run")
     doctor = commands.add_parser(
         "doctor",
         help="check this computer before an exam",
@@ -188,6 +196,18 @@ def _settings_password(left: int) -> str | None:
     from kiosk.ui.password_dialog import ask_settings_password
 
     return ask_settings_password(left)
+
+
+def _session_run(args: argparse.Namespace) -> argparse.Namespace:
+    """``kiosk session`` is ``kiosk run`` of the managed policy's start_url."""
+    from kiosk.config.managed import load_managed, policy_files
+
+    start = load_managed().values.get("session", {}).get("start_url")
+    if not start:
+        where = ", ".join(map(str, policy_files())) or "/etc/kiosk/policy.toml"
+        raise UsageError(f"the kiosk session opens session.start_url, which {where} does not set")
+    run = ["run", "--verbose", "--", start] if args.verbose else ["run", "--", start]
+    return build_parser().parse_args(run)
 
 
 def _runs(args: argparse.Namespace, instance: Instance) -> int:
@@ -258,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             from kiosk.demo import run_demo
 
             return run_demo(verbose=args.verbose)
+        if args.command == "session":
+            args = _session_run(args)
         from kiosk.launch import single_instance
         from kiosk.launch.target import parse_target
 

@@ -69,6 +69,9 @@ def build(bundle: Path, out: Path) -> Path:
     apps = stage / "usr" / "share" / "applications"
     apps.mkdir(parents=True)
     (apps / registration.DESKTOP_FILE).write_text(registration.desktop_entry())
+    sessions = stage / "usr" / "share" / "xsessions"
+    sessions.mkdir(parents=True)
+    (sessions / "kiosk.desktop").write_text(registration.xsession_entry())
     mime = stage / "usr" / "share" / "mime" / "packages"
     mime.mkdir(parents=True)
     (mime / "kiosk-seb.xml").write_text(registration.mime_package())

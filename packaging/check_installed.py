@@ -64,6 +64,7 @@ def main(deb: Path) -> int:
     program = shutil.which("kiosk", path="/usr/bin")
     check(program is not None and Path(program).resolve() == Path("/opt/kiosk/kiosk"),
           "/usr/bin/kiosk is the bundle in /opt/kiosk, not a source tree")  # fmt: skip
+    check(Path("/usr/share/xsessions/kiosk.desktop").exists(), "the kiosk login session entry")
     version = sh("kiosk", "--version")
     check(version.stdout.strip() == f"kiosk {VERSION}", "kiosk --version", version)
     for kind in (*(f"x-scheme-handler/{s}" for s in SCHEMES), "application/seb"):
@@ -95,8 +96,10 @@ def main(deb: Path) -> int:
     check(link.returncode == 0 and FIXTURE_KEY in link.stdout, read, link)
     removed = sh("dpkg", "-r", "kiosk")
     check(removed.returncode == 0, "dpkg -r kiosk", removed)
-    ours = ("/opt/kiosk", "/usr/bin/kiosk", "/usr/share/applications/kiosk.desktop",
-            "/usr/share/mime/packages/kiosk-seb.xml")  # fmt: skip
+    ours = (
+        "/opt/kiosk", "/usr/bin/kiosk", "/usr/share/applications/kiosk.desktop",
+        "/usr/share/mime/packages/kiosk-seb.xml", "/usr/share/xsessions/kiosk.desktop",
+    )  # fmt: skip
     left = [p for p in ours if os.path.lexists(p)]
     check(not left, f"nothing of the package is left but its policy (left: {left})")
     check(Path("/etc/kiosk/policy.toml").exists(), "the managed policy stays for the admin")

@@ -47,6 +47,19 @@ def desktop_entry() -> str:
     ])  # fmt: skip
 
 
+def xsession_entry() -> str:
+    """The kiosk login session (/usr/share/xsessions): a display manager starts a bare X server
+    whose only client is the kiosk, opening the managed policy's session.start_url."""
+    return "\n".join([
+        "[Desktop Entry]",
+        "Type=Application",
+        "Name=kiosk exam session",
+        "Comment=Only the exam: the kiosk is this session's one program, with no desktop",
+        "Exec=/usr/bin/kiosk session",
+        "",
+    ])  # fmt: skip
+
+
 def mime_package() -> str:
     return "\n".join([
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -142,6 +155,7 @@ def info_plist() -> bytes:
 FILES = {
     f"linux/{DESKTOP_FILE}": lambda: desktop_entry().encode(),
     "linux/kiosk-seb.xml": lambda: mime_package().encode(),
+    "linux/kiosk-xsession.desktop": lambda: xsession_entry().encode(),
     "windows/kiosk.iss": lambda: inno_setup().encode(),
     "macos/Info.plist": info_plist,
 }

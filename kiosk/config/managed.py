@@ -36,7 +36,7 @@ MANAGED_DIR = Path("/etc/kiosk")
 MACOS_DOMAIN = "org.kiosk-exam.kiosk"
 MACOS_PLIST = Path("/Library/Managed Preferences") / f"{MACOS_DOMAIN}.plist"
 #: Keys only the managed policy may set (a user's file setting them is refused).
-MANAGED_ONLY = {("engine", "unsafe_engine_allowance")}
+MANAGED_ONLY = {("engine", "unsafe_engine_allowance"), ("session", "start_url")}
 
 Key = tuple[str, ...]
 

@@ -46,6 +46,11 @@ class SessionSettings(BaseModel):
     test_duration: float | None = Field(
         None, gt=0, description="Test length in minutes that autostart passes to setup()."
     )
+    start_url: str | None = Field(
+        None,
+        description="Managed policy only: what the kiosk login session (kiosk session) opens, "
+        "the exam's URL, a seb(s):// or kiosk(s):// link, or a .seb file.",
+    )
 
 
 class DeviceSettings(BaseModel):

@@ -54,6 +54,15 @@ def test_the_desktop_entry_opens_every_link_and_seb_files_untrusted() -> None:
     assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
 
 
+def test_the_login_session_runs_only_the_kiosk() -> None:
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.read(PACKAGING / "linux" / "kiosk-xsession.desktop")
+    assert entry["Desktop Entry"]["Exec"] == "/usr/bin/kiosk session"
+    path = PACKAGING / "linux" / "kiosk-xsession.desktop"
+    done = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
+
+
 def test_the_mime_type_names_seb_files() -> None:
     ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
     root = ET.parse(PACKAGING / "linux" / "kiosk-seb.xml").getroot()
