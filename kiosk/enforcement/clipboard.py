@@ -41,6 +41,8 @@ log = logging.getLogger("kiosk.clipboard")
 
 
 MIN_SWEEP_GAP_MS = 100
+#: How long keys typed after a paste wait for the kiosk's typing of it, at most.
+PASTE_LIMIT_MS = 1000
 REPORT_GAP_S = 10.0
 
 _NAMES = {QClipboard.Mode.Clipboard: "clipboard", QClipboard.Mode.Selection: "selection"}
@@ -64,8 +66,15 @@ class ClipboardGuard(QObject):
         self._timer.timeout.connect(self._sweep)
         #: The exam's own copy (isolated): never on the system clipboard.
         self._kept: str | None = None
-        #: Types text into the page where its caret is (set once the page exists).
-        self.insert: Callable[[str], None] | None = None
+        #: Types text into the page where its caret is (set once the page exists); calls its
+        #: second argument once the text is in.
+        self.insert: Callable[[str, Callable[[], None]], None] | None = None
+        #: Told when a paste the guard typed in is in: keys held meanwhile may go on.
+        self.on_pasted: Callable[[], None] = lambda: None
+        self.pasting = False
+        self._paste_limit = QTimer(self)  # a page that never answers (gone) holds no keys
+        self._paste_limit.setSingleShot(True)
+        self._paste_limit.timeout.connect(self._pasted)
 
     @property
     def active(self) -> bool:
@@ -118,8 +127,10 @@ class ClipboardGuard(QObject):
         if selection and not clipboard.supportsSelection():
             return True
         if not selection and self._kept is not None and not self._foreign(clipboard, mode):
-            if self.insert is not None:
-                self.insert(self._kept)  # the exam's own copy, typed in; the key goes no further
+            if self.insert is not None:  # the exam's own copy, typed in; the key goes no further
+                self.pasting = True
+                self._paste_limit.start(PASTE_LIMIT_MS)
+                self.insert(self._kept, self._pasted)
             return False
         # Not ours, even if empty this instant: a program that keeps putting its text back
         # would win the moment between this check and the engine reading the clipboard.
@@ -127,6 +138,13 @@ class ClipboardGuard(QObject):
         why = "the clipboard held another program's content" if held else "not the exam's"
         self._decided("clipboard", "paste refused", {"why": why, "selection": _NAMES[mode]})
         return False
+
+    @fail_safe(None)
+    def _pasted(self) -> None:
+        self._paste_limit.stop()
+        if self.pasting:
+            self.pasting = False
+            self.on_pasted()
 
     @staticmethod
     def _modes(clipboard: QClipboard) -> list[QClipboard.Mode]:

@@ -31,6 +31,7 @@ from typing import Any, cast
 
 from kiosk.platform.qt import (
     QApplication,
+    QCoreApplication,
     QDropEvent,
     QEvent,
     QGuiApplication,
@@ -38,6 +39,7 @@ from kiosk.platform.qt import (
     QMouseEvent,
     QObject,
     Qt,
+    QTimer,
     QWheelEvent,
     QWidget,
     QWindow,
@@ -53,6 +55,7 @@ log = logging.getLogger("kiosk.keyfilter")
 WHEEL_REPORT_GAP_S = 1.0
 
 _KEY_PRESS = QEvent.Type.KeyPress
+_KEY_RELEASE = QEvent.Type.KeyRelease
 _SHORTCUT_OVERRIDE = QEvent.Type.ShortcutOverride
 
 _MOD = Qt.KeyboardModifier
@@ -113,6 +116,8 @@ def _always(_: bool) -> bool:
 
 
 _PASTE = frozenset({"Ctrl+V", "Shift+Insert", "Paste", "Ctrl+Shift+V", "Meta+V"})
+#: How long keys wait for a paste the kiosk types in before they go on anyway.
+HOLD_LIMIT_MS = 1000
 _MOUSE_PRESS = QEvent.Type.MouseButtonPress
 _MOUSE_HISTORY = {Qt.MouseButton.BackButton: "MouseBack", Qt.MouseButton.ForwardButton:
                   "MouseForward"}  # fmt: skip
@@ -146,6 +151,13 @@ class KeyFilter(QObject):
         # The paste chord decided at its ShortcutOverride, and whether it was refused.
         self._paste_decided: tuple[str, bool] | None = None
         self._last_wheel = float("-inf")
+        #: Whether the guard is typing a paste in: keys after the paste key wait for it, so
+        #: that what the student types next lands after the pasted text, as with a real paste.
+        self.pasting: Callable[[], bool] = lambda: False
+        self._held: list[tuple[QObject, QKeyEvent]] = []
+        self._hold_limit = QTimer(self)
+        self._hold_limit.setSingleShot(True)
+        self._hold_limit.timeout.connect(self.release_held)
         qapp.installEventFilter(self)
 
     @property
@@ -176,7 +188,33 @@ class KeyFilter(QObject):
             log.exception("key filter failed; the event was let through")
             return False
 
+    def release_held(self) -> None:
+        """The paste is in (or it took too long): the keys typed meanwhile go on, in order."""
+        self._hold_limit.stop()
+        held, self._held = self._held, []
+        for watched, event in held:
+            if not sip.isdeleted(watched):
+                QCoreApplication.sendEvent(watched, event)
+
+    def _hold(self, watched: QObject | None, event: QKeyEvent) -> bool:
+        """Keeps a key that came while a paste is going in; True when it was kept."""
+        if watched is None or event.type() not in (_KEY_PRESS, _KEY_RELEASE):
+            return False
+        if not self._ours(watched):
+            return False
+        copy = QKeyEvent(
+            event.type(), event.key(), event.modifiers(), event.nativeScanCode(),
+            event.nativeVirtualKey(), event.nativeModifiers(), event.text(),
+            event.isAutoRepeat(), event.count(),
+        )  # fmt: skip
+        self._held.append((watched, copy))
+        return True
+
     def _key(self, watched: QObject | None, event: QKeyEvent) -> bool:
+        if (self._held or self.pasting()) and self._hold(watched, event):
+            if not self._hold_limit.isActive():
+                self._hold_limit.start(HOLD_LIMIT_MS)
+            return True
         decision = decide_key(chord_of(event), self._policy)  # both cached: typing is cheap
         if decision.allowed:
             if decision.chord not in _PASTE:

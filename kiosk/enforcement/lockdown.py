@@ -91,6 +91,8 @@ class Lockdown(QObject):
             paste_allowed=self.clipboard.paste_allowed,
             drop_allowed=self._drop_allowed,
         )
+        self.keys.pasting = lambda: self.clipboard.pasting
+        self.clipboard.on_pasted = self.keys.release_held
         self.monitors = monitors
         self._baseline = monitors.last
         if self._fullscreen_mode:

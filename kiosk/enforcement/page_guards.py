@@ -285,13 +285,14 @@ class GuardedPage(QWebEnginePage):
             return
         super().triggerAction(action, checked)
 
-    def insert_text(self, text: str) -> None:
+    def insert_text(self, text: str, done: Callable[[], None] | None = None) -> None:
         """Pastes ``text`` where the caret is, in whichever frame has it (an isolated
         clipboard's own copy, which never goes through the system clipboard). From the
         application world: the page sees a paste event, then its input, as with a real paste."""
         self.runJavaScript(
             f"{scripts.PASTE_FUNCTION}({json.dumps(text)})",
             QWebEngineScript.ScriptWorldId.ApplicationWorld,
+            lambda _: done() if done is not None else None,
         )
 
     def _keep_page_focus(self, refused: str) -> None:

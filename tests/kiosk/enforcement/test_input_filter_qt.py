@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PyQt6.QtCore import QPoint, QPointF
+from PyQt6.QtCore import QPoint, QPointF, QTimer
 from PyQt6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -376,7 +376,7 @@ def test_isolated_keeps_the_kiosks_own_copy_off_the_system_clipboard(
     qtbot.waitUntil(lambda: clipboard.text() == "copied before the exam", timeout=5_000)
     keeper, decisions = guard("isolated")
     typed: list[str] = []
-    keeper.insert = typed.append
+    keeper.insert = lambda text, done: typed.append(text)
     keeper.start()  # clears what was there before
     assert clipboard.text() == ""
     assert [d[2]["selection"] for d in decisions] == ["clipboard, selection"]
@@ -527,6 +527,33 @@ def test_the_page_gets_the_scripts_its_policy_asks_for(
     sip.delete(owner)
 
 
+def test_keys_typed_right_after_the_paste_key_land_after_the_pasted_text(
+    page: KioskApp, key_filter: Any, guard: Any, qtbot: QtBot, clipboard: QClipboard
+) -> None:
+    """The kiosk types its kept copy in from a script, which the engine runs when it will (here
+    300 ms late, as on a busy machine): the keys after the paste key wait for it, as they
+    would after a real paste."""
+    page.lockdown.clipboard.stop()
+    keeper, _ = guard("isolated")
+
+    def late(text: str, done: Callable[[], None]) -> None:  # the engine busy for a moment
+        QTimer.singleShot(300, lambda: page.window.page.insert_text(text, done))
+
+    keeper.insert = late
+    keys, _ = key_filter(lambda: [page.window], KeyPolicy(clipboard="isolated"),
+                         paste_allowed=keeper.paste_allowed)  # fmt: skip
+    keys.pasting = lambda: keeper.pasting
+    keeper.on_pasted = keys.release_held
+    keeper.start()
+    for chord in ("I", "N", "Ctrl+A", "Ctrl+C"):
+        click(page, chord)
+    qtbot.waitUntil(lambda: keeper.holds_copy, timeout=5_000)
+    for chord in ("Tab", "Ctrl+V", "X", "Y"):  # no wait between them: a student typing on
+        click(page, chord)
+    wait_page(qtbot, page, "document.getElementById('second').value", lambda v: len(v) >= 4)
+    assert evaluate(qtbot, page, "document.getElementById('second').value") == "inxy"
+
+
 def test_page_settings_keep_scripts_off_the_clipboard(qapp: QApplication) -> None:
     attr = QWebEngineSettings.WebAttribute
     for mode, allowed in (("block", False), ("isolated", False), ("allow", True)):
@@ -541,3 +568,19 @@ def test_page_settings_keep_scripts_off_the_clipboard(qapp: QApplication) -> Non
         assert settings.testAttribute(attr.JavascriptCanPaste) is False
         del settings
         sip.delete(profile)
+
+
+def test_a_paste_the_page_never_takes_holds_the_keys_one_second_at_most(
+    qtbot: QtBot, clipboard: QClipboard, guard: Any
+) -> None:
+    keeper, _ = guard("isolated")
+    keeper.insert = lambda text, done: None  # the page is gone: no answer comes
+    told: list[bool] = []
+    keeper.on_pasted = lambda: told.append(True)
+    keeper.start()
+    clipboard.setText("copied inside the exam")
+    assert keeper.holds_copy
+    assert keeper.paste_allowed(False) is False
+    assert keeper.pasting
+    qtbot.waitUntil(lambda: not keeper.pasting, timeout=3_000)
+    assert told == [True]
