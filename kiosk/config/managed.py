@@ -19,18 +19,13 @@ from __future__ import annotations
 
 import plistlib
 import sys
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from kiosk.config import settings as config_mod
 from kiosk.platform.errors import UsageError
-from kiosk.platform.files import read_regular_file
-from kiosk.platform.validation import describe
 
 MANAGED_DIR = Path("/etc/kiosk")
 MACOS_DOMAIN = "org.kiosk-exam.kiosk"
@@ -76,20 +71,12 @@ def merged(low: Mapping[str, Any], high: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """One file's settings; each file alone must be valid, so an error names its file."""
     what = f"managed policy {path}"
-    raw = read_regular_file(path, config_mod.MAX_CONFIG_BYTES, what)
-    try:
-        data = _plist(raw, what) if path.suffix == ".plist" else tomllib.loads(raw.decode("utf-8"))
-        # Each file alone must be a valid configuration: the error then names its file.
-        config_mod.KioskConfig.model_validate(data)
-    except UnicodeDecodeError:
-        raise UsageError(f"{what}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{what}: not valid TOML ({exc})") from None
-    except RecursionError:
-        raise UsageError(f"{what}: nested too deeply to be a configuration") from None
-    except ValidationError as exc:
-        raise UsageError(f"{what}: {describe(exc)}") from None
+    plist = path.suffix == ".plist"
+    data, _ = config_mod.read_settings(
+        path, what, (lambda raw: _plist(raw, what)) if plist else None
+    )
     return data
 
 

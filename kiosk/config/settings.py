@@ -8,6 +8,7 @@ generates docs/configuration.md from these models.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -242,15 +243,17 @@ class KioskConfig(BaseModel):
 MAX_CONFIG_BYTES = 2**20
 
 
-def load(path: Path) -> KioskConfig:
-    """Reads and validates a TOML file; every problem is a UsageError naming the file. The
-    file is read as kiosk/platform/files.py reads one: a regular file of MAX_CONFIG_BYTES at
-    most, never a FIFO or a device."""
-    what = f"config file {path}"
+def read_settings(
+    path: Path, what: str, parse: Callable[[bytes], dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], KioskConfig]:
+    """A file's settings as written, and validated; every problem is a UsageError naming
+    ``what``. The file is read as kiosk/platform/files.py reads one: a regular file of
+    MAX_CONFIG_BYTES at most, never a FIFO or a device. ``parse`` turns its bytes into a
+    dictionary (default: TOML)."""
     raw = read_regular_file(path, MAX_CONFIG_BYTES, what)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-        return KioskConfig.model_validate(data)
+        data = parse(raw) if parse is not None else tomllib.loads(raw.decode("utf-8"))
+        return data, KioskConfig.model_validate(data)
     except UnicodeDecodeError:
         raise UsageError(f"{what}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
@@ -259,3 +262,13 @@ def load(path: Path) -> KioskConfig:
         raise UsageError(f"{what}: nested too deeply to be a configuration") from None
     except ValidationError as exc:
         raise UsageError(f"{what}: {describe(exc)}") from None
+
+
+def load(path: Path) -> KioskConfig:
+    """Reads and validates a TOML configuration file (``--config``)."""
+    return read_settings(path, f"config file {path}")[1]
+
+
+def file_layer(path: Path | None) -> dict[str, Any]:
+    """What the ``--config`` file sets, as a configuration layer (kiosk/config/layers.py)."""
+    return load(path).model_dump(exclude_unset=True) if path is not None else {}

@@ -170,7 +170,7 @@ def examine(
         return [Check("managed policy", "problem", str(exc))], None
     from kiosk.config import settings as config_mod
 
-    own = config_mod.load(config_path).model_dump(exclude_unset=True) if config_path else {}
+    own = config_mod.file_layer(config_path)
     cli = {"devices": {k: v for k, v in (("camera", camera), ("microphone", microphone)) if v}}
     config = Layers(file=own, cli=cli, managed=policy).config()
     return checks(config, managed, os.environ), config

@@ -71,7 +71,7 @@ def layered(
     """Every configuration layer of the run ``args`` asks for, the managed policy's from
     ``root`` (None: its fixed place; tests of the layering pass their own)."""
     managed = load_managed(root)
-    file = config_mod.load(args.config).model_dump(exclude_unset=True) if args.config else {}
+    file = config_mod.file_layer(args.config)
     url, seb, awaiting, seb_values = "", None, False, {}
     target = parse_target(args.target) if args.target is not None else None
     if target is None:  # `config show` without one
