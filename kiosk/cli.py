@@ -30,6 +30,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+def _device_options(parser: argparse.ArgumentParser) -> None:
+    """The configuration file and the devices: a run's, and what `doctor` checks."""
+    parser.add_argument("--config", metavar="FILE", type=Path, help="TOML configuration file")
+    parser.add_argument(
+        "--camera",
+        metavar="SRC",
+        help="device index (default 0), a video file (plays in real time, loops), or 'none'",
+    )
+    parser.add_argument(
+        "--microphone",
+        metavar="SRC",
+        help="'default', a device name or index, a WAV file (real time, loops), or 'none'",
+    )
+
+
 def _run_options(run: argparse.ArgumentParser) -> None:
     """The options of a run: `run` takes them, and `config show` shows what they make."""
     run.add_argument(
@@ -37,17 +52,7 @@ def _run_options(run: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the engine's and Qt's own messages on the terminal too (else: DATA/kiosk.log)",
     )
-    run.add_argument("--config", metavar="FILE", type=Path, help="TOML configuration file")
-    run.add_argument(
-        "--camera",
-        metavar="SRC",
-        help="device index (default 0), a video file (plays in real time, loops), or 'none'",
-    )
-    run.add_argument(
-        "--microphone",
-        metavar="SRC",
-        help="'default', a device name or index, a WAV file (real time, loops), or 'none'",
-    )
+    _device_options(run)
     run.add_argument("--data-dir", metavar="DIR", type=Path, help="where session records go")
     run.add_argument(
         "--event-log", metavar="FILE", type=Path, help="JSON Lines log of dispatched events"
@@ -155,9 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         "policy, as the kiosk would at setup: one line each, ok, warning or problem, with what "
         "to do. Exit 1 when any is a problem.",
     )
-    doctor.add_argument("--config", metavar="FILE", type=Path, help="as for run")
-    doctor.add_argument("--camera", metavar="SRC", help="as for run")
-    doctor.add_argument("--microphone", metavar="SRC", help="as for run")
+    _device_options(doctor)
     doctor.add_argument(
         "--gui",
         action="store_true",
