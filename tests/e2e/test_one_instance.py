@@ -15,21 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import REPO
-from tests.support.process import KioskProcess, kiosk_command
+from tests.support.process import KioskProcess, run_cli
 from tests.support.server import ReportServer, event_names
-from tests.support.strict import trouble_in
 
 Start = Callable[..., KioskProcess]
 
 
 def second_launch(runtime: Path, target: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        kiosk_command("run", target), cwd=REPO, capture_output=True, text=True, timeout=30,
-        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
-    )  # fmt: skip
-    assert not trouble_in(done.stderr), done.stderr
-    return done
+    return run_cli("run", target, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)}, timeout=30)
 
 
 def started(reports: list[dict]) -> bool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.support.paths import REPO
+from tests.support.process import kiosk_command
 from tests.support.strict import trouble_in
 
 _MOUNT = (
@@ -41,7 +41,7 @@ def start_kiosk_managed(
     exec it: the process is the kiosk's own, to signal as a launcher would)."""
     top = policy_folder(tmp, files)
     command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _MOUNT, str(top),
-               sys.executable, "-m", "kiosk", *args]  # fmt: skip
+               *kiosk_command(*args)]  # fmt: skip
     return subprocess.Popen(
         command, cwd=REPO, env=env if env is not None else dict(os.environ),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
