@@ -19,6 +19,8 @@ CLIPBOARD_SCRIPT = "kiosk-clipboard"
 NO_WEBRTC_SCRIPT = "kiosk-no-webrtc"
 #: The application-world function that pastes the exam's own copy (clipboard_app.js).
 PASTE_FUNCTION = "__kioskPaste"
+#: Keeps the copy until the kiosk's marker key (F24) comes, in order with the keys.
+PASTE_ARM_FUNCTION = "__kioskPasteArm"
 
 
 @dataclass(frozen=True)

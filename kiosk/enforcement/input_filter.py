@@ -54,6 +54,10 @@ log = logging.getLogger("kiosk.keyfilter")
 #: A refused Ctrl+wheel is reported again only after this long without one.
 WHEEL_REPORT_GAP_S = 1.0
 
+#: The key the kiosk sends after a paste key to paste the exam's own copy in order with the
+#: keys (bridge/js/clipboard_app.js takes it): never held, never decided.
+PASTE_MARK_KEY = Qt.Key.Key_F24
+
 _KEY_PRESS = QEvent.Type.KeyPress
 _KEY_RELEASE = QEvent.Type.KeyRelease
 _SHORTCUT_OVERRIDE = QEvent.Type.ShortcutOverride
@@ -211,6 +215,8 @@ class KeyFilter(QObject):
         return True
 
     def _key(self, watched: QObject | None, event: QKeyEvent) -> bool:
+        if event.key() == PASTE_MARK_KEY:
+            return False
         if (self._held or self.pasting()) and self._hold(watched, event):
             if not self._hold_limit.isActive():
                 self._hold_limit.start(HOLD_LIMIT_MS)

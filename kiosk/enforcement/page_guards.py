@@ -16,11 +16,15 @@ from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from bridge import scripts
+from kiosk.enforcement.input_filter import PASTE_MARK_KEY
 from kiosk.platform.failsafe import fail_safe
 from kiosk.platform.qt import (
     QAuthenticator,
     QCoreApplication,
+    QEvent,
+    QKeyEvent,
     QObject,
+    Qt,
     QTimer,
     QUrl,
     QWebEngineFullScreenRequest,
@@ -30,6 +34,7 @@ from kiosk.platform.qt import (
     QWebEngineScript,
     QWebEngineSettings,
     QWebEngineView,
+    QWidget,
     pyqtSignal,
     sip,
 )
@@ -288,12 +293,31 @@ class GuardedPage(QWebEnginePage):
     def insert_text(self, text: str, done: Callable[[], None] | None = None) -> None:
         """Pastes ``text`` where the caret is, in whichever frame has it (an isolated
         clipboard's own copy, which never goes through the system clipboard). From the
-        application world: the page sees a paste event, then its input, as with a real paste."""
+        application world: the page sees a paste event, then its input, as with a real paste.
+
+        The text is armed first and pasted when the marker key comes, sent to the engine after
+        the keys typed before the paste, and so after them: a Tab just before the paste key
+        has moved the caret by then. ``done`` is told once the marker is on its way; the keys
+        held meanwhile, sent after it, land after the paste."""
+        view = QWebEngineView.forPage(self)
+        target = None if view is None else view.focusProxy() or view
+        function = scripts.PASTE_FUNCTION if target is None else scripts.PASTE_ARM_FUNCTION
         self.runJavaScript(
-            f"{scripts.PASTE_FUNCTION}({json.dumps(text)})",
+            f"{function}({json.dumps(text)})",
             QWebEngineScript.ScriptWorldId.ApplicationWorld,
-            lambda _: done() if done is not None else None,
+            lambda _: self._armed(target, done),
         )
+
+    @fail_safe(None)
+    def _armed(self, target: QWidget | None, done: Callable[[], None] | None) -> None:
+        try:
+            if target is not None and not sip.isdeleted(target):
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    mark = QKeyEvent(kind, PASTE_MARK_KEY, Qt.KeyboardModifier.NoModifier)
+                    QCoreApplication.sendEvent(target, mark)
+        finally:
+            if done is not None:
+                done()
 
     def _keep_page_focus(self, refused: str) -> None:
         """Chromium blurs the page as it starts a navigation to another application's scheme

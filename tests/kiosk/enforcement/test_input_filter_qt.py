@@ -24,6 +24,7 @@ from kiosk.enforcement.page_guards import GuardedPage, lock_engine_settings
 from kiosk.platform.qt import (
     QApplication,
     QClipboard,
+    QCoreApplication,
     QEvent,
     QGuiApplication,
     QKeyEvent,
@@ -552,6 +553,47 @@ def test_keys_typed_right_after_the_paste_key_land_after_the_pasted_text(
         click(page, chord)
     wait_page(qtbot, page, "document.getElementById('second').value", lambda v: len(v) >= 4)
     assert evaluate(qtbot, page, "document.getElementById('second').value") == "inxy"
+
+
+def test_the_paste_lands_where_the_key_just_before_it_put_the_caret(
+    page: KioskApp, key_filter: Any, guard: Any, qtbot: QtBot, clipboard: QClipboard
+) -> None:
+    """A key reaches the page through the engine's input thread, a script straight to the
+    page's main thread: on a loaded machine the Tab typed just before the paste key can reach
+    the page after the paste's script (CI saw it once). Here the Tab goes to the engine a
+    moment late, just after the paste began: the paste still lands where the Tab put the
+    caret, and the marker key that orders it never reaches the page's own listeners."""
+    page.lockdown.clipboard.stop()
+    keeper, _ = guard("isolated")
+    target = page.window.view.focusProxy()
+    assert target is not None
+
+    def tab_late(text: str, done: Callable[[], None]) -> None:
+        page.window.page.insert_text(text, done)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QCoreApplication.sendEvent(target, QKeyEvent(kind, Qt.Key.Key_Tab, MOD.NoModifier))
+
+    keeper.insert = tab_late
+    key_filter(lambda: [page.window], KeyPolicy(clipboard="isolated"),
+               paste_allowed=keeper.paste_allowed)  # fmt: skip
+    keeper.start()
+    for chord in ("I", "N", "Ctrl+A", "Ctrl+C"):
+        click(page, chord)
+    qtbot.waitUntil(lambda: keeper.holds_copy, timeout=5_000)
+    click(page, "Ctrl+V")
+    both = "document.getElementById('answer').value + '|' + document.getElementById('second').value"
+    assert wait_page(qtbot, page, both, lambda v: v != "in|") == "in|in"
+    click(page, "X")
+    assert "F24" not in typed_keys(qtbot, page)
+
+
+def test_a_real_f24_key_is_the_pages_when_no_paste_waits(
+    page: KioskApp, key_filter: Any, qtbot: QtBot
+) -> None:
+    key_filter(lambda: [page.window], KeyPolicy(clipboard="isolated"))
+    for chord in ("F24", "X"):
+        click(page, chord)
+    assert typed_keys(qtbot, page) == ["F24", "x"]
 
 
 def test_page_settings_keep_scripts_off_the_clipboard(qapp: QApplication) -> None:
