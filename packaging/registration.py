@@ -151,12 +151,55 @@ def info_plist() -> bytes:
     })  # fmt: skip
 
 
+#: The example policy's settings (docs: kiosk/config/windows_policy.py), by registry subkey.
+EXAMPLE_POLICY: dict[str, list[tuple[str, str, object]]] = {
+    "policy": [
+        ("require_lockdown", "dword", 1),
+        ("allow_zoom", "dword", 0),
+        ("clipboard", "sz", "isolated"),
+        ("url_filter", "sz", 'json:[{"expression": "exam.school.example", "action": "allow"}]'),
+    ],
+    "session": [("start_url", "sz", "https://exam.school.example/")],
+}
+
+
+def _reg_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def policy_reg() -> bytes:
+    """An example of the Windows managed policy as a ``.reg`` file (regedit's own format:
+    UTF-16 with a byte-order mark, CRLF lines), for an administrator to edit and import, or to
+    turn into Group Policy preferences."""
+    root = "HKEY_LOCAL_MACHINE\\" + MANAGED_POLICY["windows"].split("\\", 1)[1]
+    lines = [
+        "Windows Registry Editor Version 5.00",
+        "",
+        "; The kiosk's managed policy: every setting here is locked for every user of this",
+        "; computer. The keys are the configuration file's (docs/configuration.md): a table is a",
+        "; subkey, a setting a value. REG_DWORD for whole numbers and for switches (0 off, 1 on),",
+        '; REG_SZ for text and for decimal numbers ("2.5"), REG_SZ starting json: for a list',
+        "; of tables (url_filter). An example to edit before importing it.",
+        "",
+        f"[{root}]",
+        "",
+    ]
+    for table, values in EXAMPLE_POLICY.items():
+        lines.append(f"[{root}\\{table}]")
+        for name, kind, value in values:
+            data = f"dword:{value:08x}" if kind == "dword" else _reg_text(str(value))
+            lines.append(f"{_reg_text(name)}={data}")
+        lines.append("")
+    return "\ufeff".join(["", "\r\n".join(lines) + "\r\n"]).encode("utf-16-le")
+
+
 #: Each generated file, by its place under packaging/.
 FILES = {
     f"linux/{DESKTOP_FILE}": lambda: desktop_entry().encode(),
     "linux/kiosk-seb.xml": lambda: mime_package().encode(),
     "linux/kiosk-xsession.desktop": lambda: xsession_entry().encode(),
     "windows/kiosk.iss": lambda: inno_setup().encode(),
+    "windows/kiosk-policy.reg": policy_reg,
     "macos/Info.plist": info_plist,
 }
 

@@ -9,7 +9,7 @@ administrator would (a private mount namespace with their own ``/etc/kiosk``).
 
 On macOS it is the managed preferences a configuration profile installs,
 ``/Library/Managed Preferences/org.kiosk-exam.kiosk.plist``: the same keys, as nested
-dictionaries. (Windows' place, ``HKLM\SOFTWARE\Policies\kiosk``, is not read yet.)
+dictionaries. On Windows it is ``HKLM\SOFTWARE\Policies\kiosk`` (kiosk/config/windows_policy.py).
 
 A managed policy that cannot be read or is not valid stops the kiosk (exit 2): running with the
 school's locks silently dropped would be the worse failure.
@@ -105,6 +105,13 @@ def policy_files(root: Path | None = None) -> list[Path]:
 
 def load_managed(root: Path | None = None) -> ManagedPolicy:
     """The policy in force (``root``: see ``policy_files``)."""
+    if root is None and sys.platform == "win32":
+        from kiosk.config.windows_policy import WHERE, read_registry
+
+        found = read_registry()
+        if found is None:
+            return ManagedPolicy()
+        return ManagedPolicy(found, (Path(WHERE),), {k: Path(WHERE) for k, _ in leaves(found)})
     files = policy_files(root)
     values: dict[str, Any] = {}
     origin: dict[Key, Path] = {}
