@@ -297,8 +297,9 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _E,
         4016,
         "This operating system or session cannot be locked down",
-        "setup(): policy.require_lockdown is on and this session cannot be locked down (Wayland, "
-        "XWayland, offscreen: no keyboard grab, no staying on top).",
+        "setup(): policy.require_lockdown is on and this session cannot be locked down (Wayland "
+        "or XWayland outside the kiosk's own cage session, offscreen: no keyboard grab, no "
+        "staying on top); the cause says why.",
         "Use latest version of Safari on iPhone or iPad. Else, use Chrome.",
     ),
     _custom(

@@ -155,6 +155,7 @@ class KioskApp(QObject):
             self._note_decision,
             self.evidence,
             self.x11,
+            (opts.compositor, opts.headless_allowed),
         )
         self.lockdown.clipboard.insert = self.window.page.insert_text
         self.window.page.paste_allowed = lambda: self.lockdown.clipboard.paste_allowed(False)

@@ -117,6 +117,12 @@ def _candidate_flags(text: str) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
+def test_machine(env: Mapping[str, str], allowance: bool = True) -> bool:
+    """Whether this is a test machine that lets unsafe settings through: the managed policy
+    keeps the allowance (``allowance``) and the environment asks for it."""
+    return allowance and _truthy(env.get(ALLOW_UNSAFE_ENV, ""))
+
+
 def decide(env: Mapping[str, str], allowance: bool = True) -> EngineVerdict:
     """``allowance``: whether the test-machine allowance exists at all (a school's managed
     policy turns it off; then nothing in the environment can let an unsafe setting through)."""
@@ -137,5 +143,5 @@ def decide(env: Mapping[str, str], allowance: bool = True) -> EngineVerdict:
             unsafe.append(f"QTWEBENGINE_CHROMIUM_FLAGS {token}")
         elif name in NETWORK_FLAGS:
             network.append(f"QTWEBENGINE_CHROMIUM_FLAGS {token}")
-    allowed = not network and (not unsafe or (allowance and _truthy(env.get(ALLOW_UNSAFE_ENV, ""))))
+    allowed = not network and (not unsafe or test_machine(env, allowance))
     return EngineVerdict(allowed=allowed, unsafe=tuple(network + unsafe), network=tuple(network))

@@ -17,6 +17,8 @@ runtime=(
   fonts-dejavu-core xvfb xauth
   # mediapipe's face detector (GLES even on CPU), sounddevice's PortAudio
   libgles2 libportaudio2
+  # Qt's wayland platform plugin (the kiosk's Wayland session)
+  libwayland-cursor0
 )
 test=(
   # a window manager (focus and fullscreen only exist with one), X tools to drive it
@@ -27,6 +29,8 @@ test=(
   dbus gnome-keyring
   # the desktop's own validator for the desktop entry the package installs
   desktop-file-utils
+  # the kiosk's Wayland session: cage, and the X server it starts for X clients
+  cage xwayland
 )
 
 package=(

@@ -100,7 +100,8 @@ class PolicySettings(BaseModel):
     )
     require_lockdown: bool = Field(
         True,
-        description="setup() fails (4016) where the session cannot be locked down, e.g. Wayland.",
+        description="setup() fails (4016) where the session cannot be locked down, e.g. "
+        "Wayland outside the kiosk's own cage session.",
     )
     multiple_monitors: Literal["block", "warn", "off"] = Field(
         "block",

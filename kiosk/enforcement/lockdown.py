@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from detectors.base import DeviceError, Observation, Problem
+from detectors.compositor import CompositorFact
 from detectors.monitors import MonitorDetector, MonitorsSnapshot
 from detectors.screen_capture import capture_screen, current_capability, to_bgr
 from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
@@ -56,7 +57,10 @@ class Lockdown(QObject):
         decided: Decided,
         evidence: EvidenceStore,
         x11: X11Session | None,
+        compositor: tuple[CompositorFact | None, bool] = (None, False),
     ) -> None:
+        """``compositor``: the Wayland compositor this kiosk is a client of, and whether a test
+        machine's allowance lets a headless one count (kiosk/launch/resolve.py)."""
         super().__init__(window)
         self._qapp = qapp
         self._window = window
@@ -64,6 +68,7 @@ class Lockdown(QObject):
         self._fullscreen_mode = fullscreen_mode
         self._decided = decided
         self._evidence = evidence
+        self._compositor, self._headless_allowed = compositor
         self.options: TrackingOptions | None = None
         self.monitors: MonitorDetector | None = None
         self.blanker: ScreenBlanker | None = None
@@ -121,8 +126,12 @@ class Lockdown(QObject):
         platform = QGuiApplication.platformName()
         session_type = os.environ.get("XDG_SESSION_TYPE")
         required = self._policy.require_lockdown and self._fullscreen_mode
-        lock = decide_lockdown(platform, session_type, required)
+        lock = decide_lockdown(
+            platform, session_type, required, self._compositor, self._headless_allowed
+        )
         detail = {"platform": platform, "sessionType": session_type, "why": lock.why}
+        if self._compositor is not None:
+            detail["compositor"] = self._compositor.program or self._compositor.socket
         if not lock.proceed:
             self._decided("lockdown", "refused: cannot be locked down", detail)
             raise SetupFailure(lock.code or 4016, lock.why)

@@ -30,6 +30,20 @@ class Check:
     detail: str
 
 
+def _wayland(env: Mapping[str, str]) -> Check:
+    from detectors.compositor import probe_compositor
+    from policies.platform import kiosk_compositor
+
+    fact = probe_compositor(env)
+    if fact is None:
+        return Check("display", "warning", "Wayland with no compositor socket to ask")
+    own, why = kiosk_compositor(fact, headless_allowed=False)
+    if own:
+        return Check("display", "ok", f"Wayland: {why}")
+    return Check("display", "warning", f"Wayland: {why}; nothing can be locked down here "
+                 "(setup fails with 4016): use X11 or the kiosk's own session")  # fmt: skip
+
+
 def _display(env: Mapping[str, str]) -> Check:
     from kiosk.launch import preflight
 
@@ -37,6 +51,8 @@ def _display(env: Mapping[str, str]) -> Check:
         platform = preflight.check_display(env)
     except KioskExit as exc:
         return Check("display", "problem", str(exc))
+    if platform.startswith("wayland"):
+        return _wayland(env)
     if platform != "xcb":
         return Check("display", "warning", f"{platform}: nothing can be locked down there "
                      "(setup fails with 4016); use X11 or the kiosk's own session")  # fmt: skip

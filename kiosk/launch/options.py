@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from detectors.compositor import CompositorFact
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import KioskConfig
 from policies.engine import EngineVerdict
@@ -30,6 +31,10 @@ class RunOptions:
     awaiting_configuration: bool = False
     #: Where a second launch finds this kiosk (kiosk/launch/single_instance.py), if it listens.
     instance: Path | None = None
+    #: The Wayland compositor this run is a client of (None: not Wayland), and whether a test
+    #: machine lets its headless backend count as the kiosk's own session.
+    compositor: CompositorFact | None = None
+    headless_allowed: bool = False
 
     def meta(self) -> dict[str, Any]:
         """What the session record says of this run's options."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
+from detectors.compositor import CompositorFact, probe_compositor
 from detectors.sources import parse_camera, parse_microphone
 from kiosk.config import settings as config_mod
 from kiosk.config.layers import Layers
@@ -21,10 +23,27 @@ from kiosk.platform.errors import UsageError
 from kiosk.platform.files import expanded
 from kiosk.session.event_log import check_log
 from policies import window_mode
+from policies.engine import test_machine
+from policies.platform import HEADLESS
 
 if TYPE_CHECKING:
     from kiosk.launch.seb.containers import AskPassword
     from kiosk.launch.seb_launch import SebLaunch
+
+
+_probed: list[CompositorFact | None] = []
+
+
+def _compositor(env: Mapping[str, str]) -> CompositorFact | None:
+    """The Wayland compositor, as probed for this process's first run: before any web engine
+    runs (the probe counts the kiosk's children), and the same for every later run."""
+    if not _probed:
+        _probed.append(probe_compositor(env))
+    return _probed[0]
+
+
+#: How a headless compositor a test machine allows is announced (2001's unsafeEngineSettings).
+HEADLESS_COMPOSITOR = "WLR_BACKENDS=headless (the compositor's: no screen a student sees)"
 
 
 def _writable_dir(path: Path, flag: str) -> Path:
@@ -119,6 +138,11 @@ def resolve(
 
     # last: every check above is a usage error, whatever the engine's environment
     verdict = preflight.check_engine_environment(env, cfg.engine.unsafe_engine_allowance)
+    compositor = _compositor(env)
+    headless = compositor is not None and HEADLESS in compositor.backends
+    headless_allowed = headless and test_machine(env, cfg.engine.unsafe_engine_allowance)
+    if headless_allowed:  # announced, recorded and scored as the unsafe settings are
+        verdict = dataclasses.replace(verdict, unsafe=(*verdict.unsafe, HEADLESS_COMPOSITOR))
     return RunOptions(
         url=url,
         config=cfg,
@@ -132,4 +156,6 @@ def resolve(
         engine=verdict,
         seb=seb,
         awaiting_configuration=awaiting,
+        compositor=compositor,
+        headless_allowed=headless_allowed,
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bridge.catalogue import CATALOGUE
+from detectors.compositor import CompositorFact
 from detectors.screen_capture import CaptureCapability, capability
 from policies.platform import (
     CaptureDecision,
     LockdownDecision,
+    cage_allows_vt_switching,
     decide_capture,
     decide_lockdown,
 )
@@ -121,3 +125,81 @@ def test_capture_and_lockdown_agree_on_which_platforms_are_desktops(platform: st
         capability(platform, None).can_capture_others
         == decide_lockdown(platform, None, False).possible
     )
+
+
+# --- the kiosk's own Wayland session (cage) ----------------------------------------------------
+
+
+def cage(**changes: object) -> CompositorFact:
+    """The kiosk's own session as the probe finds it: the system's cage on real hardware, with
+    no options, that launched the kiosk and nothing else."""
+    fact = CompositorFact(
+        "/run/user/1000/wayland-0", pid=900, program="/usr/bin/cage", system_program=True,
+        arguments=("--", "/usr/bin/kiosk", "session"), backends=("drm", "libinput"),
+        launched_us=True,
+    )  # fmt: skip
+    return dataclasses.replace(fact, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("platform", ["wayland", "wayland-egl"])
+def test_wayland_is_lockable_inside_the_kiosks_own_cage_session(platform: str) -> None:
+    decision = decide_lockdown(platform, "wayland", True, cage())
+    assert (decision.possible, decision.proceed, decision.code) == (True, True, None)
+    assert "cage kiosk session" in decision.why
+
+
+def test_xwayland_inside_the_kiosks_own_cage_session_is_lockable_too() -> None:
+    assert decide_lockdown("xcb", "wayland", True, cage()).possible
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"unknown": "its socket does not answer"}, "compositor is unknown"),
+        ({"program": "/usr/bin/gnome-shell"}, "is /usr/bin/gnome-shell, not the kiosk's own"),
+        ({"program": "/home/student/bin/cage", "system_program": False}, "not the system's cage"),
+        ({"arguments": ("-s", "--", "kiosk")}, "started with -s"),
+        ({"arguments": ("-ds", "kiosk")}, "started with -s"),
+        ({"backends": ("wayland",)}, "inside another desktop (its wayland backend)"),
+        ({"backends": ("x11",)}, "inside another desktop (its x11 backend)"),
+        ({"backends": ("headless",)}, "cage runs headless"),
+        ({"backends": ("drm", "headless")}, "cage runs headless"),
+        ({"launched_us": False}, "not the program this cage session launched"),
+        ({"others": ("wayvnc (1234)",)}, "other programs besides the kiosk: wayvnc (1234)"),
+    ],
+)  # fmt: skip
+def test_any_other_compositor_is_not_lockable_and_says_why(
+    changes: dict[str, object], said: str
+) -> None:
+    decision = decide_lockdown("wayland", "wayland", True, cage(**changes))
+    assert (decision.possible, decision.proceed, decision.code) == (False, False, 4016)
+    assert "cannot grab the keyboard" in decision.why and said in decision.why
+
+
+def test_headless_cage_counts_only_with_a_test_machines_allowance() -> None:
+    headless = cage(backends=("headless",))
+    assert not decide_lockdown("wayland", None, True, headless).possible
+    allowed = decide_lockdown("wayland", None, True, headless, headless_allowed=True)
+    assert allowed.possible and "test machine" in allowed.why
+    nested = cage(backends=("headless", "wayland"))
+    assert not decide_lockdown("wayland", None, True, nested, headless_allowed=True).possible
+
+
+def test_a_compositor_changes_nothing_on_x11() -> None:
+    assert decide_lockdown("xcb", "x11", True, cage(program="/usr/bin/weston")).possible
+
+
+@pytest.mark.parametrize(
+    ("arguments", "switching"),
+    [
+        ((), False), (("--", "kiosk", "-s"), False), (("kiosk", "-s"), True),
+        (("-s",), True), (("-d", "-s", "--", "kiosk"), True), (("-dsr", "kiosk"), True),
+        (("-m", "last", "--", "kiosk"), False), (("-mlast", "kiosk"), False),
+        (("-m", "last", "-s", "kiosk"), True), (("-dm", "last", "kiosk"), False),
+        (("-rm", "extend", "-ds", "kiosk"), True),
+    ],
+)  # fmt: skip
+def test_vt_switching_is_read_from_cages_options_as_getopt_reads_them(
+    arguments: tuple[str, ...], switching: bool
+) -> None:
+    assert cage_allows_vt_switching(arguments) is switching
