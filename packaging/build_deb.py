@@ -72,6 +72,9 @@ def build(bundle: Path, out: Path) -> Path:
     sessions = stage / "usr" / "share" / "xsessions"
     sessions.mkdir(parents=True)
     (sessions / "kiosk.desktop").write_text(registration.xsession_entry())
+    wayland = stage / "usr" / "share" / "wayland-sessions"
+    wayland.mkdir(parents=True)
+    (wayland / "kiosk.desktop").write_text(registration.wayland_session_entry())
     mime = stage / "usr" / "share" / "mime" / "packages"
     mime.mkdir(parents=True)
     (mime / "kiosk-seb.xml").write_text(registration.mime_package())
@@ -87,7 +90,7 @@ def build(bundle: Path, out: Path) -> Path:
         "Maintainer: kiosk developers <kiosk@localhost>\n"
         f"Installed-Size: {size_kb}\n"
         f"Depends: {', '.join(runtime_packages())}\n"
-        "Recommends: xvfb, xauth, xdg-utils, gnome-keyring\n"
+        "Recommends: xvfb, xauth, xdg-utils, gnome-keyring, cage, xwayland\n"
         "Section: education\n"
         "Priority: optional\n"
         "Description: lockdown exam browser with on-device proctoring\n"

@@ -3,9 +3,10 @@ the source tree), and removes it again. Run as root by ``make package-check`` (a
 
 What it checks: the program is /opt/kiosk's; every scheme and ``application/seb`` open it;
 the policy it ships refuses unsafe engine settings even to root's environment; an
-unprivileged user's demo runs with Chromium's sandbox on; a ``seb://`` link served over HTTP is
-fetched and read (its Config Key the fixture's known one); removing the package leaves nothing
-behind but the managed policy an administrator may have edited.
+unprivileged user's demo runs with Chromium's sandbox on; the kiosk runs inside cage on Wayland
+(its Wayland session), where the shipped policy refuses cage's headless backend; a ``seb://``
+link served over HTTP is fetched and read (its Config Key the fixture's known one); removing the
+package leaves nothing behind but the managed policy an administrator may have edited.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from kiosk.platform.version import VERSION  # noqa: E402
+from tests.support.server import ReportServer  # noqa: E402
 
 USER = "kiosk-check"  # an unprivileged user: Chromium's sandbox runs for them
 FIXTURE = ROOT / "tests" / "data" / "seb" / "unencrypted_mac_001.seb"  # SEB for macOS wrote it
@@ -56,6 +58,33 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, int]:
     return server, server.server_address[1]
 
 
+def check_wayland_session(home: Path) -> None:
+    """The installed kiosk inside cage, as its Wayland session runs it, on cage's headless
+    backend (no screen here): it runs on Wayland, and the policy the package ships refuses a
+    headless cage (4016: no screen the student sees is locked)."""
+    user = pwd.getpwnam(USER)
+    runtime = home / "cage-runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.chown(runtime, user.pw_uid, user.pw_gid)
+    served = ReportServer()
+    try:
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(home),
+               "XDG_RUNTIME_DIR": str(runtime),
+               "QT_QPA_PLATFORM": "wayland", "WLR_BACKENDS": "headless",
+               "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1"}  # fmt: skip
+        ran = sh("cage", "--", "kiosk", "run", served.exam_url("cage", "setup,close"),
+                 user=USER, env=env)  # fmt: skip
+        reports = served.reports_of("cage")
+    finally:
+        served.close()
+    setup = [r for r in reports if r.get("type") == "result" and r.get("step") == "setup"]
+    errors = [r["detail"] for r in reports if r.get("name") == "apErrorEvent"]
+    check(ran.returncode == 0 and len(setup) == 1 and setup[0].get("code") == 4016
+          and "cage runs headless" in str(errors[0].get("cause") if errors else ""),
+          "the installed kiosk runs in cage on Wayland; the shipped policy refuses it headless "
+          "(4016)", ran)  # fmt: skip
+
+
 def main(deb: Path) -> int:
     assert os.geteuid() == 0, "run as root: it installs a package"
     sh("dpkg", "--purge", "kiosk")  # a previous check's
@@ -65,6 +94,8 @@ def main(deb: Path) -> int:
     check(program is not None and Path(program).resolve() == Path("/opt/kiosk/kiosk"),
           "/usr/bin/kiosk is the bundle in /opt/kiosk, not a source tree")  # fmt: skip
     check(Path("/usr/share/xsessions/kiosk.desktop").exists(), "the kiosk login session entry")
+    check(Path("/usr/share/wayland-sessions/kiosk.desktop").exists(),
+          "the kiosk Wayland login session entry (cage)")  # fmt: skip
     version = sh("kiosk", "--version")
     check(version.stdout.strip() == f"kiosk {VERSION}", "kiosk --version", version)
     for kind in (*(f"x-scheme-handler/{s}" for s in SCHEMES), "application/seb"):
@@ -83,6 +114,7 @@ def main(deb: Path) -> int:
     demo = sh("kiosk", "demo", user=USER, env={**CLEAN_ENV, "HOME": str(home)})
     check(demo.returncode == 0 and "finished with trust score 100" in demo.stdout,
           "an unprivileged user's demo runs, sandbox on, trust score 100", demo)  # fmt: skip
+    check_wayland_session(home)
     folder = Path(sh("mktemp", "-d").stdout.strip())
     shutil.copy(FIXTURE, folder / "exam.seb")
     os.chmod(folder, 0o755)
@@ -99,6 +131,7 @@ def main(deb: Path) -> int:
     ours = (
         "/opt/kiosk", "/usr/bin/kiosk", "/usr/share/applications/kiosk.desktop",
         "/usr/share/mime/packages/kiosk-seb.xml", "/usr/share/xsessions/kiosk.desktop",
+        "/usr/share/wayland-sessions/kiosk.desktop",
     )  # fmt: skip
     left = [p for p in ours if os.path.lexists(p)]
     check(not left, f"nothing of the package is left but its policy (left: {left})")

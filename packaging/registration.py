@@ -47,6 +47,9 @@ def desktop_entry() -> str:
     ])  # fmt: skip
 
 
+CAGE = "/usr/bin/cage"
+
+
 def xsession_entry() -> str:
     """The kiosk login session (/usr/share/xsessions): a display manager starts a bare X server
     whose only client is the kiosk, opening the managed policy's session.start_url."""
@@ -56,6 +59,21 @@ def xsession_entry() -> str:
         "Name=kiosk exam session",
         "Comment=Only the exam: the kiosk is this session's one program, with no desktop",
         "Exec=/usr/bin/kiosk session",
+        "",
+    ])  # fmt: skip
+
+
+def wayland_session_entry() -> str:
+    """The kiosk login session on Wayland (/usr/share/wayland-sessions): cage, a kiosk
+    compositor, with the kiosk its only program (no ``-s``: no switching to another console).
+    Listed only where cage is installed (TryExec); the package recommends it."""
+    return "\n".join([
+        "[Desktop Entry]",
+        "Type=Application",
+        "Name=kiosk exam session (Wayland)",
+        "Comment=Only the exam: the kiosk is the one program of its own cage compositor",
+        f"TryExec={CAGE}",
+        f"Exec={CAGE} -- /usr/bin/kiosk session",
         "",
     ])  # fmt: skip
 
@@ -198,6 +216,7 @@ FILES = {
     f"linux/{DESKTOP_FILE}": lambda: desktop_entry().encode(),
     "linux/kiosk-seb.xml": lambda: mime_package().encode(),
     "linux/kiosk-xsession.desktop": lambda: xsession_entry().encode(),
+    "linux/kiosk-wayland-session.desktop": lambda: wayland_session_entry().encode(),
     "windows/kiosk.iss": lambda: inno_setup().encode(),
     "windows/kiosk-policy.reg": policy_reg,
     "macos/Info.plist": info_plist,

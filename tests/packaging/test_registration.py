@@ -63,6 +63,18 @@ def test_the_login_session_runs_only_the_kiosk() -> None:
     assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
 
 
+def test_the_wayland_login_session_runs_only_the_kiosk_in_cage() -> None:
+    path = PACKAGING / "linux" / "kiosk-wayland-session.desktop"
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.read(path)
+    section = entry["Desktop Entry"]
+    # no -s before --: cage then refuses to switch to another console
+    assert section["Exec"] == "/usr/bin/cage -- /usr/bin/kiosk session"
+    assert section["TryExec"] == "/usr/bin/cage"
+    done = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
+
+
 def test_the_mime_type_names_seb_files() -> None:
     ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
     root = ET.parse(PACKAGING / "linux" / "kiosk-seb.xml").getroot()
