@@ -52,6 +52,14 @@ class SessionSettings(BaseModel):
         description="Managed policy only: what the kiosk login session (kiosk session) opens, "
         "the exam's URL, a seb(s):// or kiosk(s):// link, or a .seb file.",
     )
+    seb_password_keyring: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="The name of a secret in the OS keyring (kiosk secret set NAME) holding "
+        "the settings password of password-protected .seb files: an exam opened from one is "
+        "not asked for it (a wrong one is, as without it). From the managed policy or a "
+        "configuration file, never from the .seb itself.",
+    )
 
 
 class DeviceSettings(BaseModel):

@@ -84,6 +84,43 @@ class Layered:
     awaiting: bool  # an LMS login page first; it serves the exam's configuration next
 
 
+def _seb_password_secret(managed: Mapping[str, Any], file: Mapping[str, Any]) -> str | None:
+    """session.seb_password_keyring, the managed policy's over the file's (nothing later can
+    set it: it decides how the .seb is read)."""
+    for layer in (managed, file):
+        name = layer.get("session", {}).get("seb_password_keyring")
+        if name:
+            return str(name)
+    return None
+
+
+def _keyring_first(secret: str, ask: AskPassword | None) -> AskPassword:
+    """The keyring's password for the first try; the usual question (if any) for the rest."""
+    tried: list[bool] = []
+
+    def answer(left: int) -> str | None:
+        if tried:
+            given = ask(left) if ask is not None else None
+            if given is None:
+                raise UsageError(
+                    f"the password the keyring holds as {secret} (session.seb_password_keyring) "
+                    "does not open this .seb file, and no other was given"
+                )
+            return given
+        tried.append(True)
+        from kiosk.platform import secrets
+
+        value = secrets.get(secrets.check_name(secret))
+        if value is None:
+            raise UsageError(
+                f"session.seb_password_keyring names {secret}, which the keyring does not hold "
+                f"(store it with: kiosk secret set {secret})"
+            )
+        return value
+
+    return answer
+
+
 def layered(
     args: argparse.Namespace, ask_password: AskPassword | None, root: Path | None = None
 ) -> Layered:
@@ -91,6 +128,9 @@ def layered(
     ``root`` (None: its fixed place; tests of the layering pass their own)."""
     managed = load_managed(root)
     file = config_mod.file_layer(args.config)
+    secret = _seb_password_secret(managed.values, file)
+    if secret is not None:
+        ask_password = _keyring_first(secret, ask_password)
     url, seb, awaiting, seb_values = "", None, False, {}
     target = parse_target(args.target) if args.target is not None else None
     if target is None:  # `config show` without one

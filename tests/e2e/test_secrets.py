@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from tests.support.keyring_session import in_secret_service
+from tests.support.paths import REPO
 from tests.support.process import run_cli
 
 
@@ -66,3 +68,31 @@ def test_without_a_keyring_it_says_what_to_install_and_keeps_nothing_in_a_file(
     assert done.stderr.startswith("kiosk: error: no keyring to keep secrets in: on Linux "
                                   "install gnome-keyring")  # fmt: skip
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no plaintext fallback
+
+
+def test_a_configuration_names_the_keyrings_secret_that_opens_a_password_protected_seb(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "school.toml"
+    config.write_text('[session]\nseb_password_keyring = "seb-password"\n')
+    seb = str(REPO / "tests" / "data" / "seb" / "password-kiosk-fixture.seb")
+    show = {"argv": ["config", "show", seb, "--config", str(config), "--json"]}  # stdin: none
+    got = in_secret_service(tmp_path, [
+        show,
+        {"argv": ["secret", "set", "seb-password"], "stdin": "kiosk-fixture\n"},
+        show,
+        {"argv": ["secret", "set", "seb-password"], "stdin": "not-the-password\n"},
+        show,
+    ])  # fmt: skip
+    assert (got[0]["rc"], got[0]["err"]) == (2, (
+        "kiosk: error: session.seb_password_keyring names seb-password, which the keyring does "
+        "not hold (store it with: kiosk secret set seb-password)"))  # fmt: skip
+    assert got[2]["rc"] == 0, got[2]
+    shown = {row["key"]: row for row in json.loads(got[2]["out"])}
+    assert shown["session.seb_password_keyring"]["value"] == "seb-password"
+    assert shown["session.autostart"]["source"] == "seb"  # the file was opened and read
+    wrong = (
+        "kiosk: error: the password the keyring holds as seb-password "
+        "(session.seb_password_keyring) does not open this .seb file, and no other was given"
+    )
+    assert (got[4]["rc"], got[4]["err"]) == (2, wrong)
