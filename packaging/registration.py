@@ -65,15 +65,16 @@ def xsession_entry() -> str:
 
 def wayland_session_entry() -> str:
     """The kiosk login session on Wayland (/usr/share/wayland-sessions): cage, a kiosk
-    compositor, with the kiosk its only program (no ``-s``: no switching to another console).
-    Listed only where cage is installed (TryExec); the package recommends it."""
+    compositor, with the kiosk its only program (no ``-s``: no switching to another console),
+    on Qt's Wayland platform (as tested; not X11 through Xwayland, whatever the display manager
+    sets). Listed only where cage is installed (TryExec); the package recommends it."""
     return "\n".join([
         "[Desktop Entry]",
         "Type=Application",
         "Name=kiosk exam session (Wayland)",
         "Comment=Only the exam: the kiosk is the one program of its own cage compositor",
         f"TryExec={CAGE}",
-        f"Exec={CAGE} -- /usr/bin/kiosk session",
+        f"Exec=env QT_QPA_PLATFORM=wayland {CAGE} -- /usr/bin/kiosk session",
         "",
     ])  # fmt: skip
 

@@ -7,10 +7,14 @@ fails with 4016 and says why."""
 
 from __future__ import annotations
 
+import configparser
+import shlex
+
 import pytest
 
 from kiosk.launch.resolve import HEADLESS_COMPOSITOR
 from tests.support.cage import CAGE, run_in_cage
+from tests.support.paths import REPO
 from tests.support.server import ReportServer, event_names
 
 TEST_MACHINE = {"KIOSK_TEST_ALLOW_UNSAFE_ENGINE": "1"}
@@ -20,8 +24,17 @@ def test_in_its_own_cage_session_the_kiosk_is_locked_down_on_wayland(
     server: ReportServer, run_id: str
 ) -> None:
     url = server.exam_url(run_id, "setup,start,sleep500,stop,close")
-    run = run_in_cage({"policy.toml": f'[session]\nstart_url = "{url}"\n'},
-                      ["{kiosk}", "session"], env=TEST_MACHINE)  # fmt: skip
+    # as the package's session entry starts it: its settings, cage's options, its program
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.read(REPO / "packaging" / "linux" / "kiosk-wayland-session.desktop")
+    words = shlex.split(entry["Desktop Entry"]["Exec"])
+    assert words[0] == "env" and CAGE in words, words
+    cage_at = words.index(CAGE)
+    settings = dict(w.split("=", 1) for w in words[1:cage_at])
+    options = tuple(words[cage_at + 1 : words.index("--")])
+    app = ["{kiosk}" if w == "/usr/bin/kiosk" else w for w in words[words.index("--") + 1 :]]
+    run = run_in_cage({"policy.toml": f'[session]\nstart_url = "{url}"\n'}, app,
+                      cage_options=options, env={**TEST_MACHINE, **settings})  # fmt: skip
     assert run.done.returncode == 0, run.done.stderr
     reports = server.reports_of(run_id)
     assert event_names(reports) == [

@@ -69,7 +69,7 @@ def test_the_wayland_login_session_runs_only_the_kiosk_in_cage() -> None:
     entry.read(path)
     section = entry["Desktop Entry"]
     # no -s before --: cage then refuses to switch to another console
-    assert section["Exec"] == "/usr/bin/cage -- /usr/bin/kiosk session"
+    assert section["Exec"] == "env QT_QPA_PLATFORM=wayland /usr/bin/cage -- /usr/bin/kiosk session"
     assert section["TryExec"] == "/usr/bin/cage"
     done = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True)
     assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
