@@ -217,11 +217,13 @@ def _runs(args: argparse.Namespace, instance: Instance) -> int:
     """One run after another in this process: the next one when the LMS served the exam's
     configuration after its login page (the exam starts from that file, on a fresh profile,
     as SEB does when it is reconfigured), or when a second launch handed its exam over."""
+    from detectors.compositor import probe_compositor
     from kiosk.launch.resolve import resolve
 
+    compositor = probe_compositor(os.environ)  # before any web engine: none of its children yet
     quieted = False
     while True:
-        opts = resolve(args, os.environ, _settings_password)  # usage errors before Qt
+        opts = resolve(args, os.environ, _settings_password, compositor)  # usage errors before Qt
         opts = dataclasses.replace(opts, instance=instance.socket)
         if not (quieted or args.verbose):
             from kiosk.platform import logs

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
-from detectors.compositor import CompositorFact, probe_compositor
+from detectors.compositor import CompositorFact
 from detectors.sources import parse_camera, parse_microphone
 from kiosk.config import settings as config_mod
 from kiosk.config.layers import Layers
@@ -29,17 +29,6 @@ from policies.platform import HEADLESS
 if TYPE_CHECKING:
     from kiosk.launch.seb.containers import AskPassword
     from kiosk.launch.seb_launch import SebLaunch
-
-
-_probed: list[CompositorFact | None] = []
-
-
-def _compositor(env: Mapping[str, str]) -> CompositorFact | None:
-    """The Wayland compositor, as probed for this process's first run: before any web engine
-    runs (the probe counts the kiosk's children), and the same for every later run."""
-    if not _probed:
-        _probed.append(probe_compositor(env))
-    return _probed[0]
 
 
 #: How a headless compositor a test machine allows is announced (2001's unsafeEngineSettings).
@@ -84,16 +73,6 @@ class Layered:
     awaiting: bool  # an LMS login page first; it serves the exam's configuration next
 
 
-def _seb_password_secret(managed: Mapping[str, Any], file: Mapping[str, Any]) -> str | None:
-    """session.seb_password_keyring, the managed policy's over the file's (nothing later can
-    set it: it decides how the .seb is read)."""
-    for layer in (managed, file):
-        name = layer.get("session", {}).get("seb_password_keyring")
-        if name:
-            return str(name)
-    return None
-
-
 def _keyring_first(secret: str, ask: AskPassword | None) -> AskPassword:
     """The keyring's password for the first try; the usual question (if any) for the rest."""
     tried: list[bool] = []
@@ -128,7 +107,8 @@ def layered(
     ``root`` (None: its fixed place; tests of the layering pass their own)."""
     managed = load_managed(root)
     file = config_mod.file_layer(args.config)
-    secret = _seb_password_secret(managed.values, file)
+    # from the file and the managed policy only: it decides how the .seb itself is read
+    secret = Layers(file=file, managed=managed).config().session.seb_password_keyring
     if secret is not None:
         ask_password = _keyring_first(secret, ask_password)
     url, seb, awaiting, seb_values = "", None, False, {}
@@ -151,10 +131,15 @@ def layered(
 
 
 def resolve(
-    args: argparse.Namespace, env: Mapping[str, str], ask_password: AskPassword | None = None
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    ask_password: AskPassword | None = None,
+    compositor: CompositorFact | None = None,
 ) -> RunOptions:
     """``ask_password`` asks for the settings password of an encrypted .seb (None: it cannot
-    be asked, and such a file is refused with a clear line)."""
+    be asked, and such a file is refused with a clear line). ``compositor``: the Wayland
+    compositor, probed once before the process's first web engine (the probe counts the
+    kiosk's own children: kiosk/cli.py); None, and Wayland cannot be locked down."""
     found = layered(args, ask_password)
     cfg, url, seb, awaiting = found.layers.config(), found.url, found.seb, found.awaiting
     try:
@@ -178,7 +163,6 @@ def resolve(
 
     # last: every check above is a usage error, whatever the engine's environment
     verdict = preflight.check_engine_environment(env, cfg.engine.unsafe_engine_allowance)
-    compositor = _compositor(env)
     headless = compositor is not None and HEADLESS in compositor.backends
     headless_allowed = headless and test_machine(env, cfg.engine.unsafe_engine_allowance)
     if headless_allowed:  # announced, recorded and scored as the unsafe settings are
