@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from kiosk.platform.version import VERSION  # noqa: E402
+from tests.support.cage import HEADLESS  # noqa: E402
 from tests.support.server import ReportServer  # noqa: E402
 
 USER = "kiosk-check"  # an unprivileged user: Chromium's sandbox runs for them
@@ -69,9 +70,8 @@ def check_wayland_session(home: Path) -> None:
     served = ReportServer()
     try:
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(home),
-               "XDG_RUNTIME_DIR": str(runtime),
-               "QT_QPA_PLATFORM": "wayland", "WLR_BACKENDS": "headless",
-               "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1"}  # fmt: skip
+               "XDG_RUNTIME_DIR": str(runtime), "QT_QPA_PLATFORM": "wayland",
+               **HEADLESS}  # fmt: skip
         ran = sh("cage", "--", "kiosk", "run", served.exam_url("cage", "setup,close"),
                  user=USER, env=env)  # fmt: skip
         reports = served.reports_of("cage")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run as a script from a checkout
+from kiosk.config import windows_policy  # noqa: E402
+from kiosk.config.managed import MACOS_PLIST, MANAGED_DIR  # noqa: E402
 from kiosk.platform.version import VERSION  # noqa: E402
 
 SCHEMES = ("seb", "sebs", "kiosk", "kiosks")
@@ -23,11 +25,11 @@ SEB_MIME = "application/seb"
 SEB_EXTENSION = "seb"
 BUNDLE_ID = "org.kiosk-exam.kiosk"
 DESKTOP_FILE = "kiosk.desktop"
-#: Where each platform's managed policy lives (kiosk/config/managed.py reads Linux's).
+#: Where each platform's managed policy lives, as the code that reads it names it.
 MANAGED_POLICY = {
-    "linux": "/etc/kiosk/policy.toml",
-    "windows": r"HKLM\SOFTWARE\Policies\kiosk",
-    "macos": f"/Library/Managed Preferences/{BUNDLE_ID}.plist",
+    "linux": str(MANAGED_DIR / "policy.toml"),
+    "windows": windows_policy.WHERE,
+    "macos": str(MACOS_PLIST),
 }
 
 
@@ -190,7 +192,7 @@ def policy_reg() -> bytes:
     """An example of the Windows managed policy as a ``.reg`` file (regedit's own format:
     UTF-16 with a byte-order mark, CRLF lines), for an administrator to edit and import, or to
     turn into Group Policy preferences."""
-    root = "HKEY_LOCAL_MACHINE\\" + MANAGED_POLICY["windows"].split("\\", 1)[1]
+    root = f"HKEY_LOCAL_MACHINE\\{windows_policy.KEY_PATH}"
     lines = [
         "Windows Registry Editor Version 5.00",
         "",
