@@ -133,8 +133,10 @@ class Session:
         except ValueError as exc:
             raise Rejected(INVALID_OPTION, str(exc)) from None
         self.state = State.SETTING_UP
+        if "ids" not in self.record.meta():  # who the reports are about: the first setup() says
+            self.record.set_meta(ids=ids or {})
         try:
-            return self._run_setup(request, ids or {})
+            return self._run_setup(request)
         except BaseException:
             if self.state is not State.STOPPED:  # ended meanwhile (a quit during consent)
                 self.state = State.IDLE  # the student can retry
@@ -142,7 +144,7 @@ class Session:
                 self.devices.release()
             raise
 
-    def _run_setup(self, request: SetupRequest, ids: dict[str, Any]) -> dict[str, Any]:
+    def _run_setup(self, request: SetupRequest) -> dict[str, Any]:
         options = request.trackingOptions
         if self._engine.chromium_major < self._minimum_chromium:
             spec = lookup(4001)
@@ -173,7 +175,7 @@ class Session:
             "trackingOptions": options.model_dump(),
             "testDuration": request.testDuration,
         }
-        self.record.set_meta(setup=settings, ids=ids)
+        self.record.set_meta(setup=settings)
         self.state = State.READY
         self.fire(lookup("apSetupComplete"), **settings)
         return settings

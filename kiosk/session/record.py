@@ -1,7 +1,9 @@
 """The session record: a SQLite database (WAL) per session, the durable truth of what happened.
 
 Every event is committed here before it is dispatched to the page, with ``synchronous=FULL``
-so a crash (or a power cut) after an event fired cannot lose it. Closing the session writes the
+so a crash (or a power cut) after an event fired cannot lose it. Each event and decision also
+enters the outbox in the same transaction: what the learning record store is owed
+(kiosk/report) can never miss one that was recorded. Closing the session writes the
 final event, the trust score and the violations in one transaction.
 """
 
@@ -12,6 +14,7 @@ import os
 import secrets
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +46,13 @@ CREATE TABLE IF NOT EXISTS decisions (
     policy   TEXT NOT NULL,        -- which policy decided: new_window, download, ...
     decision TEXT NOT NULL,        -- what it decided: refused, opened in the exam window, ...
     detail   TEXT NOT NULL         -- JSON
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    n        INTEGER PRIMARY KEY AUTOINCREMENT,  -- the order statements are sent in
+    kind     TEXT NOT NULL,        -- 'event' or 'decision'
+    seq      INTEGER NOT NULL,     -- its row in that table
+    reported REAL,                 -- unix seconds the LRS confirmed it, NULL before
+    UNIQUE (kind, seq)
 );
 """
 
@@ -81,7 +91,10 @@ class SessionRecord:
         self._db: sqlite3.Connection | None = None
         self.reopen()
         self.db.executescript(_SCHEMA)
-        self._closed = self.meta().get("closed_at") is not None
+        meta = self.meta()
+        self._closed = meta.get("closed_at") is not None
+        if not meta:  # a new record: the session's xAPI registration, unique to it
+            self.set_meta(registration=str(uuid.uuid4()))
 
     def reopen(self) -> None:
         """A connection of the calling thread's own (SQLite's are bound to the thread that
@@ -144,6 +157,7 @@ class SessionRecord:
             (t, name, code, reason, json.dumps(detail, separators=(",", ":"))),
         )
         assert cur.lastrowid is not None
+        self.db.execute("INSERT INTO outbox(kind, seq) VALUES('event', ?)", (cur.lastrowid,))
         return cur.lastrowid
 
     def close_with(
@@ -171,10 +185,11 @@ class SessionRecord:
     def note_decision(self, t: float, policy: str, decision: str, detail: dict[str, Any]) -> None:
         """A policy decision on something the page or the student attempted (kept after close)."""
         with self._transaction() as db:
-            db.execute(
+            cur = db.execute(
                 "INSERT INTO decisions(t, policy, decision, detail) VALUES(?, ?, ?, ?)",
                 (t, policy, decision, json.dumps(detail, separators=(",", ":"))),
             )
+            db.execute("INSERT INTO outbox(kind, seq) VALUES('decision', ?)", (cur.lastrowid,))
 
     def decisions(self) -> list[tuple[float, str, str, dict[str, Any]]]:
         rows = self.db.execute("SELECT t, policy, decision, detail FROM decisions ORDER BY seq")

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -231,10 +232,19 @@ def test_mark_dispatched(record: SessionRecord) -> None:
 def test_set_meta_round_trips_json(record: SessionRecord) -> None:
     record.set_meta(setup={"trackingOptions": {"audio": False}}, ids={"userId": "u1"})
     record.set_meta(ids={"userId": "u2"})
-    assert record.meta() == {
+    meta = record.meta()
+    assert uuid.UUID(meta.pop("registration")).version == 4  # every new record has its own
+    assert meta == {
         "setup": {"trackingOptions": {"audio": False}},
         "ids": {"userId": "u2"},
     }
+
+
+def test_each_event_and_decision_enters_the_outbox_with_it(record: SessionRecord) -> None:
+    seq = record.append(1.0, "apSetupComplete", None, None, {})
+    record.note_decision(2.0, "download", "refused", {})
+    owed = record.db.execute("SELECT kind, seq, reported FROM outbox ORDER BY n").fetchall()
+    assert owed == [("event", seq, None), ("decision", 1, None)]
 
 
 def test_shut_releases_the_database(record: SessionRecord) -> None:
