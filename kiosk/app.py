@@ -49,6 +49,7 @@ from kiosk.platform.x11 import display_lost
 from kiosk.platform.x11.session import X11Session
 from kiosk.proctoring.proctor import Proctor
 from kiosk.proctoring.sensors import DeviceSensors, WindowSensors
+from kiosk.report.running import GRACE_SECONDS, start_reporting
 from kiosk.session.event_log import EventLog
 from kiosk.session.evidence import EvidenceStore
 from kiosk.session.lifecycle import EngineInfo, Session, State
@@ -82,9 +83,8 @@ class KioskApp(QObject):
             log.warning("%s", ended.describe())
         self.folder = new_session_folder(opts.data_dir)
         self.record = SessionRecord(self.folder)
-        engine = EngineInfo(
-            chromium=qWebEngineChromiumVersion() or "", qtwebengine=qWebEngineVersion() or ""
-        )
+        self.reporter = start_reporting(self.folder, opts, self._note_decision)
+        engine = EngineInfo(qWebEngineChromiumVersion() or "", qWebEngineVersion() or "")
         self.record.set_meta(
             kiosk_version=__version__,
             pid=os.getpid(),
@@ -255,6 +255,8 @@ class KioskApp(QObject):
         self.record.shut()
         if self.event_log is not None:
             self.event_log.close()
+        if self.reporter is not None:  # its last pass: what the session ended with
+            self.reporter.finish(GRACE_SECONDS)
 
     # -- the page's calls ----------------------------------------------------------------------
 
@@ -338,14 +340,13 @@ class KioskApp(QObject):
 
     def _prepare_elements(self, options: TrackingOptions) -> None:
         if options.showCamPreview and self.preview is None:
-            self.preview = CameraPreview(self.window, self._preview_frame)
-
-    def _preview_frame(self) -> object:
-        camera = self.proctor.camera
-        return None if camera is None else camera.latest_frame()
+            camera = lambda: self.proctor.camera and self.proctor.camera.latest_frame()  # noqa: E731
+            self.preview = CameraPreview(self.window, camera)
 
     def _on_delivered(self, event: FiredEvent, t: float) -> None:
         self.record.mark_dispatched(event.seq, t)
+        if self.reporter is not None:
+            self.reporter.nudge()
         if self.event_log is not None:
             for name in event.names:
                 self.event_log.write(t, name, event.detail)

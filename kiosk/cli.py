@@ -144,6 +144,28 @@ def build_parser() -> argparse.ArgumentParser:
         one = secret_commands.add_parser(name, help=what, description=what.capitalize() + ".")
         one.add_argument("name", metavar="NAME", help="letters, digits, '.', '_', '-'")
     secret_commands.add_parser("list", help="the names of the stored secrets")
+    report = commands.add_parser(
+        "report",
+        help="the statements sent to the school's learning record store",
+        description="Every recorded event and decision is an xAPI statement for the LRS that "
+        "[report] lrs names (docs/xapi.md).",
+    )
+    report_commands = report.add_subparsers(
+        dest="report_command", metavar="REPORT_COMMAND", required=True
+    )
+    flush = report_commands.add_parser(
+        "flush",
+        help="send whatever any session still owes, then exit (1 when something still is)",
+        description="Close the sessions a killed kiosk left open, send every statement the "
+        "sessions in the data folder still owe, then exit: 0 when nothing is owed, 1 when the "
+        "LRS is still unreachable.",
+    )
+    sessions = commands.add_parser(
+        "sessions", help="the sessions on this computer: time, exam, trust score, reports"
+    )
+    for one in (flush, sessions):
+        one.add_argument("--data-dir", metavar="DIR", type=Path, help="as for run")
+        one.add_argument("--config", metavar="FILE", type=Path, help="as for run")
     session = commands.add_parser(
         "session",
         help="the kiosk login session's program: opens the managed policy's session.start_url",
@@ -269,6 +291,16 @@ def main(argv: list[str] | None = None) -> int:
 
             print(run(args.secret_command, getattr(args, "name", None)))
             return 0
+        if args.command in ("report", "sessions"):
+            from kiosk.report import command as report_cmd
+
+            data_dir, report_settings = report_cmd.configured(args.config, args.data_dir)
+            if args.command == "sessions":
+                print("\n".join(report_cmd.list_sessions(data_dir)))
+                return 0
+            code, lines = report_cmd.flush(data_dir, report_settings)
+            print("\n".join(lines), file=sys.stdout if code == 0 else sys.stderr)
+            return code
         if args.command == "doctor":
             from kiosk.launch import doctor as doctor_mod
 

@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -236,6 +237,45 @@ class TrustScoreConfig(BaseModel):
         return {**DEFAULT_WEIGHTS, **value}
 
 
+class ReportSettings(BaseModel):
+    model_config = _FORBID
+
+    lrs: str | None = Field(
+        None,
+        description="The Learning Record Store's xAPI base (https://lrs.example.org/xAPI/): "
+        "every recorded event and decision is sent to <lrs>statements. Unset: nothing is sent.",
+    )
+    username: str | None = Field(None, description="The LRS account (HTTP basic auth).")
+    password_keyring: str | None = Field(
+        None, description="The name of the LRS password in the OS keyring (`kiosk secret set`)."
+    )
+    password_file: Path | None = Field(
+        None,
+        strict=False,
+        description="A file holding the LRS password (first line), mode 0600 or refused: for "
+        "machines without a keyring.",
+    )
+    ca_file: Path | None = Field(
+        None,
+        strict=False,
+        description="A PEM bundle of the certificate authorities the LRS's TLS is checked "
+        "against (default: the system's). TLS is always verified.",
+    )
+    batch: int = Field(50, ge=1, le=500, description="Statements sent in one request at most.")
+
+    @field_validator("lrs")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) address of an LRS")
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: an LRS base has no query or fragment")
+        return value if value.endswith("/") else value + "/"
+
+
 class KioskConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")  # its sections are strict
 
@@ -246,6 +286,7 @@ class KioskConfig(BaseModel):
     engine: EngineSettings = Field(default_factory=EngineSettings)
     proctoring: ProctorSettings = Field(default_factory=ProctorSettings)
     trust_score: TrustScoreConfig = Field(default_factory=TrustScoreConfig)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
 
 #: A configuration is a few KB; a file past this is not one (and would only fill memory).

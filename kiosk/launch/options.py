@@ -44,6 +44,7 @@ class RunOptions:
             "microphone": self.microphone.describe(),
             "unsafe_engine_settings": list(self.engine.unsafe),
             "fullscreen": self.fullscreen,
+            "report_lrs": self.config.report.lrs,
         }
 
     def setup_notes(self) -> dict[str, Any]:

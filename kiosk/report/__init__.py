@@ -1,0 +1,1 @@
+"""Reporting: every recorded event and decision, sent once to the school's learning record store."""

@@ -1,0 +1,95 @@
+"""``kiosk report flush`` and ``kiosk sessions``: what this computer's sessions owe, sent or shown.
+
+``flush`` first closes the sessions a killed kiosk left open (so the LRS learns they ended
+abnormally), then delivers every session that reports and still owes statements. Exit 0 when
+nothing is owed any more, 1 when something still is (the LRS is down), with a line saying so.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from kiosk.config.settings import ReportSettings
+from kiosk.report.delivery import deliver, reported_sessions
+from kiosk.report.lrs import Lrs
+from kiosk.report.outbox import Outbox
+from kiosk.session.record import RECORD_NAME
+from kiosk.session.unfinished import close_unfinished
+
+
+def flush(data_dir: Path, settings: ReportSettings) -> tuple[int, list[str]]:
+    lrs = Lrs.from_settings(settings)
+    lines = [ended.describe() for ended in close_unfinished(data_dir, time.time())]
+    owed_total, failed = 0, None
+    for folder in reported_sessions(data_dir):
+        if failed is not None:  # the LRS is down: count what the others owe, send nothing
+            box = Outbox(folder)
+            try:
+                owed_total += box.standing().owed
+            finally:
+                box.close()
+            continue
+        done = deliver(folder, lrs, settings.batch)
+        if done.sent:
+            lines.append(f"{folder.name}: sent {done.sent} statements")
+        owed_total += done.owed
+        if done.error is not None:
+            failed = done.error
+    if failed is not None:
+        lines.append(f"{owed_total} statements are still owed: {failed}")
+        return 1, lines
+    if owed_total:  # sessions still running, or not yet set up
+        lines.append(f"{owed_total} statements are owed by sessions still running")
+        return 1, lines
+    lines.append("nothing is owed: every recorded statement is in the LRS")
+    return 0, lines
+
+
+def _when(meta: dict[str, object]) -> str:
+    t = meta.get("launched_at")
+    if not isinstance(t, int | float):
+        return "?"
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
+
+
+def list_sessions(data_dir: Path) -> list[str]:
+    """A line per session: when, exam, trust score, and where its reports stand."""
+    lines = []
+    for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
+        box = Outbox(path.parent)
+        try:
+            meta, standing = box.meta(), box.standing()
+        finally:
+            box.close()
+        score = meta.get("trust_score")
+        if not meta.get("report_lrs"):
+            reports = "not reported"
+        elif standing.owed:
+            reports = f"{standing.reported} delivered, {standing.owed} pending"
+        else:
+            reports = f"{standing.reported} delivered"
+        state = (
+            "ended abnormally"
+            if standing.ended_abnormally
+            else ("closed" if standing.closed else "open")
+        )
+        lines.append(
+            f"{path.parent.name}  {_when(meta)}  {meta.get('url', '?')}  "
+            f"trust {score if score is not None else '-'}  {state}  {reports}"
+        )
+    return lines or [f"no sessions in {data_dir}"]
+
+
+def configured(config: Path | None, data_dir: Path | None) -> tuple[Path, ReportSettings]:
+    """The data folder and the report settings as a run would have them: the managed policy
+    over the configuration file."""
+    import platformdirs
+
+    from kiosk.config.layers import Layers
+    from kiosk.config.managed import load_managed
+    from kiosk.config.settings import file_layer
+
+    cfg = Layers(file=file_layer(config), managed=load_managed()).config()
+    folder = data_dir or cfg.session.data_dir or Path(platformdirs.user_data_dir("kiosk"))
+    return folder, cfg.report

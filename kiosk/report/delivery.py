@@ -1,0 +1,79 @@
+"""Delivering a session's outbox: in order, in batches, until nothing is owed or the LRS fails.
+
+``deliver`` is the one way statements leave: the reporter thread of a running kiosk, the next
+start and ``kiosk report flush`` all call it. A failure leaves the rest owed, in the record.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.report.lrs import Lrs, LrsRefused, LrsUnavailable
+from kiosk.report.outbox import Outbox
+from kiosk.session.record import RECORD_NAME
+
+log = logging.getLogger("kiosk.report")
+
+
+@dataclass(frozen=True)
+class Delivered:
+    folder: Path
+    sent: int
+    owed: int  # left after this attempt
+    waiting: bool  # the session's statements cannot be built yet (no setup() yet)
+    error: str | None = None
+    retry_after: float | None = None
+
+
+def deliver(
+    folder: Path,
+    lrs: Lrs,
+    batch: int,
+    clock: Callable[[], float] = time.time,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> Delivered:
+    box = Outbox(folder)
+    sent = 0
+    try:
+        facts = box.facts()
+        if facts is None:
+            return Delivered(folder, 0, box.standing().owed, waiting=True)
+        while keep_going():
+            owed = box.owed(facts, batch)
+            if not owed:
+                break
+            try:
+                lrs.send([o.statement for o in owed])
+            except LrsUnavailable as exc:
+                left = box.standing().owed
+                return Delivered(folder, sent, left, False, str(exc), exc.retry_after)
+            except LrsRefused as exc:  # kept owed: an administrator must look
+                log.error("%s: %s", folder.name, exc)
+                return Delivered(folder, sent, box.standing().owed, False, str(exc))
+            box.mark_reported([o.n for o in owed], clock())
+            sent += len(owed)
+        return Delivered(folder, sent, box.standing().owed, waiting=False)
+    finally:
+        box.close()
+
+
+def reported_sessions(data_dir: Path) -> list[Path]:
+    """Every session folder under ``data_dir`` whose kiosk was told to report to an LRS (a
+    session run without one is never sent later, when one is configured)."""
+    found = []
+    for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
+        try:
+            box = Outbox(path.parent)
+            try:
+                if box.meta().get("report_lrs"):
+                    found.append(path.parent)
+            finally:
+                box.close()
+        except sqlite3.DatabaseError as exc:
+            log.warning("the session record %s cannot be read: %s", path, exc)
+    return found

@@ -1,0 +1,66 @@
+"""Generates docs/xapi.md from the statement mapping: ``python -m kiosk.report.docs``."""
+
+from __future__ import annotations
+
+from kiosk.report.statements import DECIDED, EXT, NS, mapping
+
+
+def render() -> str:
+    lines = [
+        "# What the learning record store receives (xAPI 1.0.3)",
+        "",
+        "Generated from `kiosk/report/statements.py` by `python -m kiosk.report.docs`; do not",
+        "edit by hand.",
+        "",
+        "With `[report] lrs` set (docs/configuration.md), every event and every decision the",
+        "session record holds becomes one statement, sent to `<lrs>statements` in the order it was",
+        "recorded. The project's verbs and extensions live under one IRI namespace, kept stable:",
+        f"`{NS}`.",
+        "",
+        "## Every statement",
+        "",
+        "| property | value |",
+        "|---|---|",
+        "| `id` | UUID 5 of the session's registration and the record row (`event/12`, "
+        "`decision/3`): a resend is the same statement, and an LRS keeps one |",
+        "| `actor` | an `account`: `homePage` the exam's origin, `name` the page's `testAttemptId`"
+        " (else `hashedTestAttemptId`, else `session:<registration>`); nothing else of the "
+        "student |",
+        "| `object` | the exam (its address without query or fragment), type "
+        "`http://adlnet.gov/expapi/activities/assessment` |",
+        "| `context.registration` | the session: a random UUID its record keeps |",
+        "| `context.platform` | `kiosk <version>` |",
+        "| `timestamp` | when the record says it happened (UTC, milliseconds) |",
+        "",
+        "## Extensions",
+        "",
+        "| extension | in | holds |",
+        "|---|---|---|",
+        f"| `{EXT['event']}` | result | the DOM event name |",
+        f"| `{EXT['code']}` | result | the success, error or evidence code |",
+        f"| `{EXT['reason']}` | result | which of a code's two cases |",
+        f"| `{EXT['message']}` | result | the message the page received |",
+        f"| `{EXT['detail']}` | result | the event's whole `detail`, as the page received it |",
+        f"| `{EXT['policy']}` | result | a decision's policy (new_window, download, quit...) |",
+        f"| `{EXT['decision']}` | result | what it decided |",
+        f"| `{EXT['sequence']}` | context | the record row, `event/N` or `decision/N` |",
+        f"| `{EXT['session']}` | context | the session folder's name on the kiosk |",
+        "",
+        "Evidence photos are not sent yet: the detail names the photo kept on the kiosk.",
+        "",
+        "## Verbs",
+        "",
+        f"Decisions: `{DECIDED.iri}`. Events:",
+        "",
+        "| event | code | reason | verb |",
+        "|---|---|---|---|",
+    ]
+    for spec, verb in mapping():
+        code = "" if spec.code is None else str(spec.code)
+        lines.append(f"| `{spec.name}` | {code} | {spec.reason or ''} | `{verb.iri}` |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
