@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system models demo test lint docs package package-check clean
+.PHONY: setup system models lrs demo test lint docs package package-check clean
 
 setup: system $(STAMP) models
 
@@ -38,7 +38,17 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# The suite reports to a real learning record store: Ralph, in a virtual environment of its own
+# (its web stack stays out of the kiosk's). About 25 s the first time.
+RALPH := .venv-ralph
+lrs: $(RALPH)/.installed
+
+$(RALPH)/.installed:
+	@test -x $(RALPH)/bin/python || $(PYTHON) -m venv $(RALPH)
+	$(RALPH)/bin/python -m pip install --quiet 'ralph-malph[lrs,cli]==5.1.0' 'requests>=2,<3'
+	@touch $@
+
+test: lint lrs
 	$(BIN)/python -m pytest
 
 # The installed kiosk: a PyInstaller bundle (dist/kiosk/, the face models inside) and a .deb
@@ -57,6 +67,7 @@ package-check: package
 docs: setup
 	$(BIN)/python -m bridge.docs > docs/events.md
 	$(BIN)/python -m kiosk.config.docs > docs/configuration.md
+	$(BIN)/python -m kiosk.report.docs > docs/xapi.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist models
+	rm -rf $(VENV) $(RALPH) .pytest_cache .mypy_cache .ruff_cache build dist models

@@ -52,6 +52,7 @@ _display = VirtualDisplay(width=1280, height=800).start()
 os.environ["DISPLAY"] = _display.display
 
 import kiosk.platform.qt  # noqa: E402, F401  (QtWebEngineWidgets before the QApplication)
+from tests.support.lrs_server import Ralph  # noqa: E402
 from tests.support.pulse import PrivatePulse, PulseError  # noqa: E402
 from tests.support.server import ReportServer  # noqa: E402
 from tests.support.strict import fail_on_logged_trouble  # noqa: E402, F401  (autouse)
@@ -65,6 +66,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def display() -> VirtualDisplay:
     assert _display.has_window_manager, "openbox is needed for focus tests (make setup)"
     return _display
+
+
+@pytest.fixture(scope="session")
+def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
+    """One real Ralph LRS for the suite; each session's statements are told apart by its
+    registration."""
+    lrs = Ralph(tmp_path_factory.mktemp("ralph"))
+    yield lrs
+    lrs.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,102 @@
+"""The real kiosk reporting to a real Ralph: a whole exam arrives exactly once; a kiosk killed
+mid-exam with the LRS down leaves everything owed, and ``kiosk report flush`` delivers it with
+the "ended abnormally" statement once the LRS is back."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.report.statements import NS, SessionFacts
+from tests.support.lrs_server import PASSWORD, USER, Ralph, free_port
+from tests.support.process import KioskProcess, run_cli
+from tests.support.server import ReportServer, event_names
+
+Start = Callable[..., KioskProcess]
+
+
+def _config(tmp_path: Path, lrs: str) -> Path:
+    secret = tmp_path / "lrs.secret"
+    secret.write_text(PASSWORD + "\n")
+    os.chmod(secret, 0o600)
+    path = tmp_path / "report.toml"
+    path.write_text(f'[report]\nlrs = "{lrs}"\nusername = "{USER}"\npassword_file = "{secret}"\n')
+    return path
+
+
+def _expected(folder: Path) -> tuple[str, list[str]]:
+    """The session's registration and the id of every statement its record holds."""
+    db = sqlite3.connect(folder / "record.sqlite3")
+    try:
+        meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+        facts = SessionFacts.from_meta(folder.name, meta)
+        rows = db.execute("SELECT kind, seq FROM outbox ORDER BY n").fetchall()
+    finally:
+        db.close()
+    return facts.registration, [facts.statement_id(kind, seq) for kind, seq in rows]
+
+
+def _stored(ralph: Ralph, registration: str) -> list[str]:
+    return [s["id"] for s in ralph.stored_lines() if s["context"]["registration"] == registration]
+
+
+def test_a_whole_exam_reaches_the_lrs_exactly_once(
+    tmp_path: Path, kiosk: Start, server: ReportServer, run_id: str, ralph: Ralph
+) -> None:
+    config = _config(tmp_path, ralph.url)
+    proc = kiosk(server.exam_url(run_id, "setup,start"), "--config", str(config))
+    server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+    folder = proc.session_folder()
+    registration, _ = _expected(folder)
+    # While the exam runs: what is recorded arrives (the reporter does not wait for the end).
+    deadline = time.monotonic() + 20
+    while not _stored(ralph, registration):
+        assert time.monotonic() < deadline, "nothing reached the LRS during the exam"
+        time.sleep(0.2)
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(20) == 0, proc.stderr()
+    registration, expected = _expected(folder)
+    stored = _stored(ralph, registration)
+    assert sorted(stored) == sorted(expected)  # every one, none twice
+    verbs = [s["verb"]["id"] for s in ralph.statements(registration)]
+    assert "http://adlnet.gov/expapi/verbs/terminated" in verbs
+    listed = run_cli("sessions", "--data-dir", str(proc.data_dir), "--config", str(config))
+    assert f"{folder.name}" in listed.stdout and f"{len(expected)} delivered" in listed.stdout
+
+
+def test_a_killed_kiosk_with_the_lrs_down_is_delivered_by_flush(
+    tmp_path: Path, kiosk: Start, server: ReportServer, run_id: str, ralph: Ralph
+) -> None:
+    down = f"http://127.0.0.1:{free_port()}/xAPI/"
+    proc = kiosk(server.exam_url(run_id, "setup,start"), "--config", str(_config(tmp_path, down)))
+    server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+    folder = proc.session_folder()
+    proc.signal(signal.SIGKILL)
+    proc.wait(15)
+    data = str(proc.data_dir)
+    still_down = run_cli(
+        "report", "flush", "--data-dir", data, "--config", str(tmp_path / "report.toml")
+    )
+    assert still_down.returncode == 1
+    assert "statements are still owed" in still_down.stderr
+    assert "cannot be reached" in still_down.stderr
+    registration, expected = _expected(folder)
+    assert _stored(ralph, registration) == []
+    back = tmp_path / "back"
+    back.mkdir()
+    config = str(_config(back, ralph.url))
+    flushed = run_cli("report", "flush", "--data-dir", data, "--config", config)
+    assert flushed.returncode == 0, flushed.stderr
+    assert "nothing is owed" in flushed.stdout
+    registration, expected = _expected(folder)
+    assert sorted(_stored(ralph, registration)) == sorted(expected)
+    last = ralph.statements(registration)
+    assert NS + "verbs/ended-abnormally" in [s["verb"]["id"] for s in last]
+    again = run_cli("report", "flush", "--data-dir", data, "--config", config)
+    assert again.returncode == 0
+    assert sorted(_stored(ralph, registration)) == sorted(expected)
