@@ -160,10 +160,22 @@ def build_parser() -> argparse.ArgumentParser:
         "sessions in the data folder still owe, then exit: 0 when nothing is owed, 1 when the "
         "LRS is still unreachable.",
     )
+    check = report_commands.add_parser(
+        "verify",
+        help="check a session's statements in the LRS: all there, signed by this installation",
+        description="Fetch what the LRS holds of SESSION (a folder name from `kiosk sessions`) "
+        "and check it against the session's record and this installation's signing key (or "
+        "--public-key): exit 1 when a statement is missing, doubled, unsigned or altered.",
+    )
+    check.add_argument("session", metavar="SESSION")
+    check.add_argument("--public-key", metavar="PEM", type=Path, help="the key to check with")
+    report_commands.add_parser(
+        "key", help="this installation's public signing key (PEM), for the school to pin"
+    )
     sessions = commands.add_parser(
         "sessions", help="the sessions on this computer: time, exam, trust score, reports"
     )
-    for one in (flush, sessions):
+    for one in (flush, check, sessions):
         one.add_argument("--data-dir", metavar="DIR", type=Path, help="as for run")
         one.add_argument("--config", metavar="FILE", type=Path, help="as for run")
     session = commands.add_parser(
@@ -294,11 +306,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("report", "sessions"):
             from kiosk.report import command as report_cmd
 
-            data_dir, report_settings = report_cmd.configured(args.config, args.data_dir)
+            data_dir, report_settings = report_cmd.configured(
+                getattr(args, "config", None), getattr(args, "data_dir", None)
+            )
             if args.command == "sessions":
                 print("\n".join(report_cmd.list_sessions(data_dir)))
                 return 0
-            code, lines = report_cmd.flush(data_dir, report_settings)
+            if args.report_command == "key":
+                print(report_cmd.public_key(None).strip())
+                return 0
+            if args.report_command == "verify":
+                key = report_cmd.public_key(args.public_key, parsed=True)
+                code, lines = report_cmd.verify(data_dir, report_settings, args.session, key)
+            else:
+                code, lines = report_cmd.flush(data_dir, report_settings)
             print("\n".join(lines), file=sys.stdout if code == 0 else sys.stderr)
             return code
         if args.command == "doctor":

@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from kiosk.config.settings import ReportSettings
+from kiosk.platform.errors import UsageError
 from kiosk.report.delivery import deliver, reported_sessions
 from kiosk.report.lrs import Lrs
 from kiosk.report.outbox import Outbox
+from kiosk.report.running import signer_or_none
+from kiosk.report.signing import check
+from kiosk.report.statements import SessionFacts
 from kiosk.session.record import RECORD_NAME
 from kiosk.session.unfinished import close_unfinished
 
 
 def flush(data_dir: Path, settings: ReportSettings) -> tuple[int, list[str]]:
     lrs = Lrs.from_settings(settings)
+    signer = signer_or_none()
     lines = [ended.describe() for ended in close_unfinished(data_dir, time.time())]
     owed_total, failed = 0, None
     for folder in reported_sessions(data_dir):
@@ -30,7 +38,7 @@ def flush(data_dir: Path, settings: ReportSettings) -> tuple[int, list[str]]:
             finally:
                 box.close()
             continue
-        done = deliver(folder, lrs, settings.batch)
+        done = deliver(folder, lrs, settings.batch, signer=signer)
         if done.sent:
             lines.append(f"{folder.name}: sent {done.sent} statements")
         owed_total += done.owed
@@ -93,3 +101,65 @@ def configured(config: Path | None, data_dir: Path | None) -> tuple[Path, Report
     cfg = Layers(file=file_layer(config), managed=load_managed()).config()
     folder = data_dir or cfg.session.data_dir or Path(platformdirs.user_data_dir("kiosk"))
     return folder, cfg.report
+
+
+def verify(
+    data_dir: Path, settings: ReportSettings, session: str, public: RSAPublicKey
+) -> tuple[int, list[str]]:
+    """Checks what the LRS holds of one session against its record and this installation's
+    key: every statement the record made is there, each signed by the key and unaltered, and
+    nothing else claims to be of this session. Exit 0 when all of that holds."""
+    folder = data_dir / "sessions" / session
+    if not (folder / RECORD_NAME).is_file():
+        raise UsageError(f"no session {session} in {data_dir / 'sessions'}")
+    box = Outbox(folder)
+    try:
+        facts = SessionFacts.from_meta(folder.name, box.meta())
+        made = [r[0] for r in box.db.execute("SELECT kind || '/' || seq FROM outbox ORDER BY n")]
+    finally:
+        box.close()
+    expected = {facts.statement_id(*ref.split("/")): ref for ref in made}
+    held = Lrs.from_settings(settings).statements(facts.registration)
+    problems, good = [], 0
+    seen: set[str] = set()
+    for statement in held:
+        sid = str(statement.get("id"))
+        where = expected.get(sid, f"statement {sid}")
+        if sid not in expected:
+            problems.append(f"{where}: not one this kiosk recorded")
+        elif sid in seen:
+            problems.append(f"{where}: held twice")
+        elif (wrong := check(statement, public)) is not None:
+            problems.append(f"{where}: {wrong}")
+        else:
+            good += 1
+        seen.add(sid)
+    missing = [ref for sid, ref in expected.items() if sid not in seen]
+    if missing:
+        problems.append(f"{len(missing)} recorded statements are not in the LRS: {missing[:5]}")
+    lines = [f"{good} of {len(expected)} statements verified (registration {facts.registration})"]
+    return (1 if problems else 0), lines + problems
+
+
+def public_key(path: Path | None, parsed: bool = False) -> Any:
+    """A PEM public key from ``path``, else this installation's (made on first use)."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from kiosk.report.signing import installation_signer
+
+    if path is None:
+        pem = installation_signer().public_pem()
+    else:
+        try:
+            pem = path.read_text()
+        except OSError as exc:
+            raise UsageError(f"--public-key {path}: cannot read it ({exc.strerror})") from None
+    if not parsed:
+        return pem
+    try:
+        key = load_pem_public_key(pem.encode())
+    except ValueError:
+        raise UsageError(f"--public-key {path}: not a PEM public key") from None
+    if not isinstance(key, RSAPublicKey):
+        raise UsageError(f"--public-key {path}: not an RSA key")
+    return key

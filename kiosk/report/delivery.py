@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kiosk.report.lrs import Lrs, LrsRefused, LrsUnavailable
 from kiosk.report.outbox import Outbox
+from kiosk.report.signing import Signer
 from kiosk.session.record import RECORD_NAME
 
 log = logging.getLogger("kiosk.report")
@@ -36,6 +37,7 @@ def deliver(
     batch: int,
     clock: Callable[[], float] = time.time,
     keep_going: Callable[[], bool] = lambda: True,
+    signer: Signer | None = None,
 ) -> Delivered:
     box = Outbox(folder)
     sent = 0
@@ -48,7 +50,8 @@ def deliver(
             if not owed:
                 break
             try:
-                lrs.send([o.statement for o in owed])
+                sign = signer.sign if signer is not None else (lambda st: st)
+                lrs.send([sign(o.statement) for o in owed])
             except LrsUnavailable as exc:
                 left = box.standing().owed
                 return Delivered(folder, sent, left, False, str(exc), exc.retry_after)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiosk.report.signing import SIGNATURE
 from kiosk.report.statements import DECIDED, EXT, NS, mapping
 
 
@@ -45,6 +46,21 @@ def render() -> str:
         f"| `{EXT['decision']}` | result | what it decided |",
         f"| `{EXT['sequence']}` | context | the record row, `event/N` or `decision/N` |",
         f"| `{EXT['session']}` | context | the session folder's name on the kiosk |",
+        f"| `{SIGNATURE}` | context | the statement's signature (below) |",
+        "",
+        "## Signed statements",
+        "",
+        "Each statement is signed with a key of the installation (RSA 2048, made on first use and",
+        "kept in the OS keyring as `report-signing-key`; `kiosk report key` prints its public",
+        "half for the school to pin): a JWS in compact form, `alg` RS256, `kid` the first 32 hex",
+        "digits of the SHA-256 of the public key. Its payload is the statement without the",
+        "signature extension, as JSON with sorted keys and no spaces. xAPI 1.0.3 carries the JWS",
+        "as a `signature` attachment in a multipart request; LRSs without attachments (Ralph)",
+        "refuse those, so the kiosk carries it in the extension instead. `kiosk report verify",
+        "SESSION` fetches the session's statements (by registration) and checks each against the",
+        "key (the LRS's own `stored`, `authority` and `version` aside) and against the record:",
+        "missing, doubled, unsigned, altered and foreign statements are named. Without a keyring",
+        "the statements are sent unsigned, and the session's record says so.",
         "",
         "Evidence photos are not sent yet: the detail names the photo kept on the kiosk.",
         "",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kiosk.report.delivery import deliver, reported_sessions
 from kiosk.report.lrs import Lrs
+from kiosk.report.signing import Signer
 
 log = logging.getLogger("kiosk.report")
 
@@ -33,6 +34,7 @@ class Reporter:
         lrs: Lrs,
         batch: int,
         pending: Callable[[int], None] | None = None,
+        signer: Signer | None = None,
     ) -> None:
         """``pending(n)`` is told, from this thread, how many statements are owed after each
         attempt (the window's "reports pending" mark)."""
@@ -41,6 +43,7 @@ class Reporter:
         self._lrs = lrs
         self._batch = batch
         self._pending = pending
+        self._signer = signer
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kiosk-reporter", daemon=True)
@@ -67,7 +70,7 @@ class Reporter:
         while True:
             stopping = self._stopping.is_set()
             try:
-                done = deliver(self.folder, self._lrs, self._batch)
+                done = deliver(self.folder, self._lrs, self._batch, signer=self._signer)
             except Exception:  # a bug here must not end reporting silently
                 log.exception("reporting failed")
                 done = None
@@ -92,7 +95,9 @@ class Reporter:
             if folder == self.folder or self._stopping.is_set():
                 continue
             try:
-                done = deliver(folder, self._lrs, self._batch, keep_going=self._not_stopping)
+                done = deliver(
+                    folder, self._lrs, self._batch, self._not_stopping, signer=self._signer
+                )
             except Exception:
                 log.exception("reporting %s failed", folder.name)
                 continue

@@ -9,6 +9,7 @@ from kiosk.launch.options import RunOptions
 from kiosk.platform.errors import KioskExit
 from kiosk.report.lrs import Lrs
 from kiosk.report.reporter import Reporter
+from kiosk.report.signing import Signer, installation_signer
 from kiosk.session.record import Decided
 
 log = logging.getLogger("kiosk.report")
@@ -30,6 +31,18 @@ def start_reporting(folder: Path, opts: RunOptions, decided: Decided) -> Reporte
         log.error("reports are not sent now: %s", exc)
         decided("report", "not sent now", {"lrs": settings.lrs, "why": str(exc)})
         return None
-    reporter = Reporter(folder, opts.data_dir, lrs, settings.batch)
+    reporter = Reporter(folder, opts.data_dir, lrs, settings.batch, signer=signer_or_none(decided))
     reporter.start()
     return reporter
+
+
+def signer_or_none(decided: Decided | None = None) -> Signer | None:
+    """This installation's signing key; without a keyring the statements go unsigned (said in
+    the log and, for a session, in its record), never unsent."""
+    try:
+        return installation_signer()
+    except KioskExit as exc:
+        log.warning("statements are sent unsigned: %s", exc)
+        if decided is not None:
+            decided("report", "statements unsigned", {"why": str(exc)})
+        return None
