@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.report.signing import SIGNATURE
 from kiosk.report.statements import NS, SessionFacts
+from tests.support.keyring_session import in_secret_service
 from tests.support.lrs_server import PASSWORD, USER, Ralph, free_port
 from tests.support.process import KioskProcess, run_cli
 from tests.support.server import ReportServer, event_names
@@ -100,3 +102,32 @@ def test_a_killed_kiosk_with_the_lrs_down_is_delivered_by_flush(
     again = run_cli("report", "flush", "--data-dir", data, "--config", config)
     assert again.returncode == 0
     assert sorted(_stored(ralph, registration)) == sorted(expected)
+
+
+def test_flushed_statements_are_signed_with_the_keyring_key_and_verify(
+    tmp_path: Path, kiosk: Start, server: ReportServer, run_id: str, ralph: Ralph
+) -> None:
+    """No keyring in the exam's session: its kiosk sends nothing (the LRS is down) and would
+    sign nothing; ``flush`` in a session with a real Secret Service signs every statement with
+    the installation's key, and ``verify`` finds all of them there, signed and unaltered."""
+    down = f"http://127.0.0.1:{free_port()}/xAPI/"
+    proc = kiosk(server.exam_url(run_id, "setup,start"), "--config", str(_config(tmp_path, down)))
+    server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+    folder = proc.session_folder()
+    proc.signal(signal.SIGTERM)
+    assert proc.wait(20) == 0, proc.stderr()
+    back = tmp_path / "back"
+    back.mkdir()
+    where = ["--data-dir", str(proc.data_dir), "--config", str(_config(back, ralph.url))]
+    got = in_secret_service(tmp_path / "home", [
+        {"argv": ["report", "flush", *where]},
+        {"argv": ["report", "verify", folder.name, *where]},
+    ])  # fmt: skip
+    assert got[0]["rc"] == 0, got[0]
+    registration, expected = _expected(folder)
+    assert got[1]["rc"] == 0, got[1]
+    assert got[1]["out"] == (
+        f"{len(expected)} of {len(expected)} statements verified (registration {registration})"
+    )
+    stored = ralph.statements(registration)
+    assert all(SIGNATURE in s["context"]["extensions"] for s in stored)

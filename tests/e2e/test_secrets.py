@@ -96,3 +96,18 @@ def test_a_configuration_names_the_keyrings_secret_that_opens_a_password_protect
         "(session.seb_password_keyring) does not open this .seb file, and no other was given"
     )
     assert (got[4]["rc"], got[4]["err"]) == (2, wrong)
+
+
+def test_the_signing_key_is_made_once_and_kept_in_the_keyring(tmp_path: Path) -> None:
+    got = in_secret_service(tmp_path, [
+        {"argv": ["report", "key"]},
+        {"argv": ["report", "key"]},
+        {"argv": ["secret", "list"]},
+    ])  # fmt: skip
+    first, second = got[0], got[1]
+    assert first["rc"] == 0 and first["out"].startswith("-----BEGIN PUBLIC KEY-----"), first
+    assert second["out"] == first["out"]  # kept, not made again
+    assert "report-signing-key" in got[2]["out"].splitlines()
+    for path in (tmp_path / "data").rglob("*"):  # the private key is nowhere in the open
+        if path.is_file():
+            assert b"PRIVATE KEY" not in path.read_bytes()
