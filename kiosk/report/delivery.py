@@ -35,6 +35,7 @@ def deliver(
     folder: Path,
     lrs: Lrs,
     batch: int,
+    *,
     clock: Callable[[], float] = time.time,
     keep_going: Callable[[], bool] = lambda: True,
     signer: Signer | None = None,

@@ -2,22 +2,25 @@
 
 It never blocks the exam: events are committed to the record on the GUI thread, and this thread
 reads the outbox through its own connection, waking a little after something was recorded (or
-every few seconds). When the LRS fails it waits, doubling up to a minute and never less than the
-LRS's ``Retry-After``. On its first pass it also sends what earlier sessions in the same data
-folder still owe (a killed kiosk's, one that ended while the LRS was down). When the kiosk quits
-it gets a short grace to send the rest; whatever is left stays owed in the record, for the next
-start or ``kiosk report flush``.
+every few seconds). Once the current session's statements go through, it also sends what earlier
+sessions in the same data folder still owe (a killed kiosk's, one that ended while the LRS was
+down), until they owe nothing, and then deletes those whose retention is over
+(kiosk/report/retention.py). When the LRS fails it waits, doubling up to a minute and never less
+than the LRS's ``Retry-After``. When the kiosk quits it gets a short grace to send the rest;
+whatever is left stays owed in the record, for the next start or ``kiosk report flush``.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.report.delivery import deliver, reported_sessions
 from kiosk.report.lrs import Lrs
+from kiosk.report.retention import purge
 from kiosk.report.signing import Signer
 
 log = logging.getLogger("kiosk.report")
@@ -35,6 +38,7 @@ class Reporter:
         batch: int,
         pending: Callable[[int], None] | None = None,
         signer: Signer | None = None,
+        keep_days: float | None = None,
     ) -> None:
         """``pending(n)`` is told, from this thread, how many statements are owed after each
         attempt (the window's "reports pending" mark)."""
@@ -44,6 +48,7 @@ class Reporter:
         self._batch = batch
         self._pending = pending
         self._signer = signer
+        self._keep_days = keep_days
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kiosk-reporter", daemon=True)
@@ -65,7 +70,7 @@ class Reporter:
             log.warning("reports still owed when the kiosk quit are kept for the next start")
 
     def _run(self) -> None:
-        self._earlier_sessions()
+        earlier_owed = True  # until a pass over the earlier sessions sent them all
         backoff = 0.0
         while True:
             stopping = self._stopping.is_set()
@@ -78,6 +83,10 @@ class Reporter:
                 self._pending(done.owed)
             if stopping:
                 return
+            if done is not None and done.error is None and earlier_owed:
+                earlier_owed = not self._earlier_sessions()
+                if not earlier_owed:
+                    self._purge()
             if done is not None and done.error is not None:
                 if done.error != self.last_error:
                     log.warning("reports are owed: %s", done.error)
@@ -90,19 +99,36 @@ class Reporter:
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()
 
-    def _earlier_sessions(self) -> None:
+    def _earlier_sessions(self) -> bool:
+        """Sends what earlier sessions owe; whether they owe nothing any more."""
         for folder in reported_sessions(self._data_dir):
-            if folder == self.folder or self._stopping.is_set():
+            if folder == self.folder:
                 continue
+            if self._stopping.is_set():
+                return False
             try:
                 done = deliver(
-                    folder, self._lrs, self._batch, self._not_stopping, signer=self._signer
+                    folder,
+                    self._lrs,
+                    self._batch,
+                    keep_going=self._not_stopping,
+                    signer=self._signer,
                 )
             except Exception:
                 log.exception("reporting %s failed", folder.name)
-                continue
-            if done.error is not None:  # the LRS is down: the current session's loop retries
-                return
+                return False
+            if done.error is not None or (done.owed and not done.waiting):
+                return False  # the LRS failed: tried again after the current session's next pass
+        return True
+
+    def _purge(self) -> None:
+        if self._keep_days is None:
+            return
+        try:
+            for gone in purge(self._data_dir, self._keep_days, time.time(), self.folder):
+                log.info("deleted %s: reported and kept %g days", gone.name, self._keep_days)
+        except Exception:
+            log.exception("deleting reported sessions failed")
 
     def _not_stopping(self) -> bool:
         return not self._stopping.is_set()
