@@ -175,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     sessions = commands.add_parser(
         "sessions", help="the sessions on this computer: time, exam, trust score, reports"
     )
+    sessions.add_argument(
+        "--purge",
+        action="store_true",
+        help="first delete the sessions whose reports were confirmed [report] keep_days ago",
+    )
     for one in (flush, check, sessions):
         one.add_argument("--data-dir", metavar="DIR", type=Path, help="as for run")
         one.add_argument("--config", metavar="FILE", type=Path, help="as for run")
@@ -310,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
                 getattr(args, "config", None), getattr(args, "data_dir", None)
             )
             if args.command == "sessions":
+                if args.purge:
+                    print("\n".join(report_cmd.purged(data_dir, report_settings)))
                 print("\n".join(report_cmd.list_sessions(data_dir)))
                 return 0
             if args.report_command == "key":

@@ -262,6 +262,14 @@ class ReportSettings(BaseModel):
         "against (default: the system's). TLS is always verified.",
     )
     batch: int = Field(50, ge=1, le=500, description="Statements sent in one request at most.")
+    keep_days: float = Field(
+        30.0,
+        gt=0,
+        strict=False,
+        description="Days a session's record and evidence photos are kept on this computer "
+        "after the LRS confirmed its last statement; then the next start (or `kiosk sessions "
+        "--purge`) deletes them. Sessions with anything still owed are never deleted.",
+    )
 
     @field_validator("lrs")
     @classmethod

@@ -163,3 +163,13 @@ def public_key(path: Path | None, parsed: bool = False) -> Any:
     if not isinstance(key, RSAPublicKey):
         raise UsageError(f"--public-key {path}: not an RSA key")
     return key
+
+
+def purged(data_dir: Path, settings: ReportSettings) -> list[str]:
+    from kiosk.report.retention import purge
+
+    gone = purge(data_dir, settings.keep_days, time.time())
+    days = f"{settings.keep_days:g}"
+    return [f"deleted {f.name}: every statement confirmed over {days} days ago" for f in gone] or [
+        f"nothing to delete: no session was fully reported over {days} days ago"
+    ]

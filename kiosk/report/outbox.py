@@ -30,6 +30,7 @@ class Standing:
     owed: int
     closed: bool
     ended_abnormally: bool
+    last_reported: float | None = None  # when the LRS confirmed the last of them
 
 
 class Outbox:
@@ -82,10 +83,9 @@ class Outbox:
     def standing(self) -> Standing:
         if not self.exists:
             return Standing(0, 0, "closed_at" in self.meta(), False)
-        reported, owed = self.db.execute(
-            "SELECT COUNT(reported), COUNT(*) - COUNT(reported) FROM outbox"
+        reported, owed, last = self.db.execute(
+            "SELECT COUNT(reported), COUNT(*) - COUNT(reported), MAX(reported) FROM outbox"
         ).fetchone()
         meta = self.meta()
-        return Standing(
-            reported, owed, "closed_at" in meta, meta.get("ended") == "ended abnormally"
-        )
+        ended = meta.get("ended") == "ended abnormally"
+        return Standing(reported, owed, "closed_at" in meta, ended, last)

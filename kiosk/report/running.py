@@ -31,7 +31,10 @@ def start_reporting(folder: Path, opts: RunOptions, decided: Decided) -> Reporte
         log.error("reports are not sent now: %s", exc)
         decided("report", "not sent now", {"lrs": settings.lrs, "why": str(exc)})
         return None
-    reporter = Reporter(folder, opts.data_dir, lrs, settings.batch, signer=signer_or_none(decided))
+    signer = signer_or_none(decided)
+    reporter = Reporter(
+        folder, opts.data_dir, lrs, settings.batch, signer=signer, keep_days=settings.keep_days
+    )
     reporter.start()
     return reporter
 
