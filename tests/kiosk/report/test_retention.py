@@ -1,0 +1,103 @@
+"""Retention: a session leaves this computer only once the LRS confirmed all of it, and
+keep_days more have passed; anything owed, open or never reported is kept."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.config.settings import ReportSettings
+from kiosk.report.command import purged
+from kiosk.report.lrs import Lrs
+from kiosk.report.outbox import Outbox
+from kiosk.report.reporter import Reporter
+from kiosk.report.retention import DAY, purge
+from kiosk.session.record import SessionRecord
+from tests.kiosk.report.test_delivery import _record
+from tests.support.lrs_proxy import FaultyDoor
+from tests.support.lrs_server import PASSWORD, USER, Ralph
+
+NOW = 1_800_000_000.0
+
+
+def _session(data: Path, name: str, *, reported_at: float | None, closed: bool = True) -> Path:
+    (data / "sessions").mkdir(parents=True, exist_ok=True)
+    record = _record(data / "sessions" / name)
+    (record.folder / "evidence").mkdir()
+    (record.folder / "evidence" / "p.jpg").write_bytes(b"\xff\xd8")
+    if closed:
+        record.end_unmonitored(NOW - 40 * DAY, "quit")
+    if reported_at is not None:
+        record.db.execute("UPDATE outbox SET reported = ?", (reported_at,))
+    record.shut()
+    return record.folder
+
+
+def test_only_sessions_reported_whole_and_long_enough_ago_are_deleted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    old = _session(data, "a-old", reported_at=NOW - 31 * DAY)
+    recent = _session(data, "b-recent", reported_at=NOW - 29 * DAY)
+    owed = _session(data, "c-owed", reported_at=None)
+    still_open = _session(data, "d-open", reported_at=NOW - 31 * DAY, closed=False)
+    partly = _session(data, "e-partly", reported_at=NOW - 31 * DAY)
+    record = SessionRecord(partly)
+    record.db.execute("UPDATE outbox SET reported = NULL WHERE n = 2")
+    record.shut()
+    unreported = _session(data, "f-unreported", reported_at=NOW - 31 * DAY)
+    record = SessionRecord(unreported)
+    record.set_meta(report_lrs=None)  # run without an LRS: never sent, never deleted by this
+    record.shut()
+    assert purge(data, 30, NOW) == [old]
+    assert not old.exists()
+    for kept in (recent, owed, still_open, partly, unreported):
+        assert (kept / "evidence" / "p.jpg").exists() and (kept / "record.sqlite3").exists()
+    assert purge(data, 30, NOW + 2 * DAY) == [recent]
+
+
+def test_the_running_session_is_never_deleted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    old = _session(data, "a-old", reported_at=NOW - 31 * DAY)
+    assert purge(data, 30, NOW, keep=old) == []
+
+
+def test_purge_says_what_it_did(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    settings = ReportSettings(keep_days=30)
+    assert purged(data, settings) == [
+        "nothing to delete: no session was fully reported over 30 days ago"
+    ]
+    _session(data, "a-old", reported_at=1.0)
+    assert purged(data, settings) == ["deleted a-old: every statement confirmed over 30 days ago"]
+
+
+@pytest.mark.expect_log(r"kiosk.report: reports are owed: the LRS answered 503")
+def test_the_reporter_sends_earlier_sessions_then_deletes_those_due(
+    tmp_path: Path, ralph: Ralph
+) -> None:
+    data = tmp_path / "data"
+    old = _session(data, "a-old", reported_at=time.time() - 31 * DAY)
+    earlier = _session(data, "b-earlier", reported_at=None)  # a killed kiosk's, owed
+    current = _record(data / "sessions" / "c-current")
+    door = FaultyDoor(ralph.url)
+    door.failures.append((503, "1"))  # the first attempt is refused; it comes back after 1 s
+    reporter = Reporter(current.folder, data, Lrs(door.url, USER, PASSWORD), 50, keep_days=30)
+    try:
+        reporter.start()
+        deadline = time.monotonic() + 30
+        while _owed(current.folder) or _owed(earlier) or old.exists():
+            assert time.monotonic() < deadline, (door.seen, reporter.last_error)
+            time.sleep(0.1)
+    finally:
+        reporter.finish(10)
+        door.close()
+    assert door.seen[0] == "POST 503" and earlier.exists()  # sent, and kept for 30 days
+
+
+def _owed(folder: Path) -> int:
+    box = Outbox(folder)
+    try:
+        return box.standing().owed
+    finally:
+        box.close()
