@@ -7,6 +7,7 @@ nothing is owed any more, 1 when something still is (the LRS is down), with a li
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from kiosk.config.settings import ReportSettings
 from kiosk.platform.errors import UsageError
 from kiosk.report.delivery import deliver, reported_sessions
-from kiosk.report.lrs import Lrs
+from kiosk.report.lrs import Lrs, LrsRefused, LrsUnavailable
 from kiosk.report.outbox import Outbox
 from kiosk.report.running import signer_or_none
 from kiosk.report.signing import check
@@ -65,11 +66,15 @@ def list_sessions(data_dir: Path) -> list[str]:
     """A line per session: when, exam, trust score, and where its reports stand."""
     lines = []
     for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
-        box = Outbox(path.parent)
         try:
-            meta, standing = box.meta(), box.standing()
-        finally:
-            box.close()
+            box = Outbox(path.parent)
+            try:
+                meta, standing = box.meta(), box.standing()
+            finally:
+                box.close()
+        except sqlite3.DatabaseError as exc:
+            lines.append(f"{path.parent.name}  its record cannot be read ({exc})")
+            continue
         score = meta.get("trust_score")
         if not meta.get("report_lrs"):
             reports = "not reported"
@@ -119,7 +124,10 @@ def verify(
     finally:
         box.close()
     expected = {facts.statement_id(*ref.split("/")): ref for ref in made}
-    held = Lrs.from_settings(settings).statements(facts.registration)
+    try:
+        held = Lrs.from_settings(settings).statements(facts.registration)
+    except (LrsUnavailable, LrsRefused) as exc:
+        return 1, [f"cannot verify {session}: {exc}"]
     problems, good = [], 0
     seen: set[str] = set()
     for statement in held:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config.settings import ReportSettings
-from kiosk.report.command import purged
+from kiosk.report.command import list_sessions, purged
 from kiosk.report.lrs import Lrs
 from kiosk.report.outbox import Outbox
 from kiosk.report.reporter import Reporter
@@ -101,3 +101,17 @@ def _owed(folder: Path) -> int:
         return box.standing().owed
     finally:
         box.close()
+
+
+def test_sessions_lists_each_and_names_an_unreadable_record(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _session(data, "a-old", reported_at=NOW)
+    _session(data, "b-owed", reported_at=None)
+    bad = data / "sessions" / "c-bad"
+    bad.mkdir()
+    (bad / "record.sqlite3").write_bytes(b"not a database at all" * 100)
+    lines = list_sessions(data)
+    assert lines[0].startswith("a-old  ") and lines[0].endswith("closed  3 delivered")
+    assert lines[1].endswith("closed  0 delivered, 3 pending")
+    assert lines[2].startswith("c-bad  its record cannot be read (file is not a database")
+    assert list_sessions(tmp_path / "none") == [f"no sessions in {tmp_path / 'none'}"]

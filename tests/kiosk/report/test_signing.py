@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from kiosk.config.settings import ReportSettings
+from kiosk.platform.errors import UsageError
 from kiosk.report.command import verify
 from kiosk.report.delivery import deliver
 from kiosk.report.lrs import Lrs
 from kiosk.report.outbox import Outbox
 from kiosk.report.signing import SIGNATURE, Signer, check
 from tests.kiosk.report.test_delivery import _record
-from tests.support.lrs_server import PASSWORD, USER, Ralph
+from tests.support.lrs_server import PASSWORD, USER, Ralph, free_port
 
 KEY = Signer.generate()
 OTHER = Signer.generate()
@@ -102,3 +103,15 @@ def test_statements_missing_from_the_lrs_are_named(tmp_path: Path, ralph: Ralph)
     code, lines = verify(data, settings, record.folder.name, KEY.key.public_key())
     assert code == 1 and lines[0].startswith("0 of 3 statements verified")
     assert lines[1].startswith("3 recorded statements are not in the LRS: ['event/1'")
+
+
+def test_verify_with_the_lrs_down_says_so(tmp_path: Path, ralph: Ralph) -> None:
+    data = tmp_path / "data"
+    (data / "sessions").mkdir(parents=True)
+    record = _record(data / "sessions" / "20261203T100000Z-0000dead")
+    down = ReportSettings(lrs=f"http://127.0.0.1:{free_port()}/xAPI/")
+    code, lines = verify(data, down, record.folder.name, KEY.key.public_key())
+    assert code == 1 and len(lines) == 1
+    assert lines[0].startswith(f"cannot verify {record.folder.name}: the LRS at http://127.0.0.1:")
+    with pytest.raises(UsageError, match="no session nope in"):
+        verify(data, down, "nope", KEY.key.public_key())
