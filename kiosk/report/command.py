@@ -33,11 +33,8 @@ def flush(data_dir: Path, settings: ReportSettings) -> tuple[int, list[str]]:
     owed_total, failed = 0, None
     for folder in reported_sessions(data_dir):
         if failed is not None:  # the LRS is down: count what the others owe, send nothing
-            box = Outbox(folder)
-            try:
+            with Outbox(folder) as box:
                 owed_total += box.standing().owed
-            finally:
-                box.close()
             continue
         done = deliver(folder, lrs, settings.batch, signer=signer)
         if done.sent:
@@ -67,11 +64,8 @@ def list_sessions(data_dir: Path) -> list[str]:
     lines = []
     for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
         try:
-            box = Outbox(path.parent)
-            try:
+            with Outbox(path.parent) as box:
                 meta, standing = box.meta(), box.standing()
-            finally:
-                box.close()
         except sqlite3.DatabaseError as exc:
             lines.append(f"{path.parent.name}  its record cannot be read ({exc})")
             continue
@@ -117,13 +111,10 @@ def verify(
     folder = data_dir / "sessions" / session
     if not (folder / RECORD_NAME).is_file():
         raise UsageError(f"no session {session} in {data_dir / 'sessions'}")
-    box = Outbox(folder)
-    try:
+    with Outbox(folder) as box:
         facts = SessionFacts.from_meta(folder.name, box.meta())
-        made = [r[0] for r in box.db.execute("SELECT kind || '/' || seq FROM outbox ORDER BY n")]
-    finally:
-        box.close()
-    expected = {facts.statement_id(*ref.split("/")): ref for ref in made}
+        made = box.made()
+    expected = {facts.statement_id(kind, seq): f"{kind}/{seq}" for kind, seq in made}
     try:
         held = Lrs.from_settings(settings).statements(facts.registration)
     except (LrsUnavailable, LrsRefused) as exc:

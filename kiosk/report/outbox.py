@@ -45,6 +45,12 @@ class Outbox:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def meta(self) -> dict[str, Any]:
         return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
 
@@ -78,7 +84,16 @@ class Outbox:
         return out
 
     def mark_reported(self, upto: list[int], t: float) -> None:
-        self.db.executemany("UPDATE outbox SET reported = ? WHERE n = ?", [(t, n) for n in upto])
+        """One transaction: a batch is marked whole or not at all."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "UPDATE outbox SET reported = ? WHERE n = ?", [(t, n) for n in upto]
+            )
+
+    def made(self) -> list[tuple[str, int]]:
+        """Every statement this record makes, as (kind, seq), in the order it was recorded."""
+        return [(k, int(s)) for k, s in self.db.execute("SELECT kind, seq FROM outbox ORDER BY n")]
 
     def standing(self) -> Standing:
         if not self.exists:

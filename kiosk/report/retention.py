@@ -19,11 +19,8 @@ DAY = 86400.0
 
 
 def due(folder: Path, keep_days: float, now: float) -> bool:
-    box = Outbox(folder)
-    try:
+    with Outbox(folder) as box:
         standing = box.standing()
-    finally:
-        box.close()
     if not standing.closed or standing.owed or standing.last_reported is None:
         return False
     return now - standing.last_reported >= keep_days * DAY

@@ -46,13 +46,10 @@ def _registration(record: SessionRecord) -> str:
 
 
 def _ids_of(record: SessionRecord) -> list[str]:
-    box = Outbox(record.folder)
-    try:
+    with Outbox(record.folder) as box:
         facts = box.facts()
         assert facts is not None
         return [o.statement["id"] for o in box.owed(facts, 1000)]
-    finally:
-        box.close()
 
 
 def _held(ralph: Ralph, record: SessionRecord) -> list[str]:
