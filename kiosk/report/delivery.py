@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.report.lrs import Lrs, LrsRefused, LrsUnavailable
 from kiosk.report.outbox import Outbox
@@ -29,6 +30,7 @@ class Delivered:
     waiting: bool  # the session's statements cannot be built yet (no setup() yet)
     error: str | None = None
     retry_after: float | None = None
+    refused: bool = False  # the LRS refused the statements for good (a 4xx): sending again won't do
 
 
 def deliver(
@@ -40,9 +42,9 @@ def deliver(
     keep_going: Callable[[], bool] = lambda: True,
     signer: Signer | None = None,
 ) -> Delivered:
-    box = Outbox(folder)
+    sign = signer.sign if signer is not None else _unsigned
     sent = 0
-    try:
+    with Outbox(folder) as box:
         facts = box.facts()
         if facts is None:
             return Delivered(folder, 0, box.standing().owed, waiting=True)
@@ -51,19 +53,21 @@ def deliver(
             if not owed:
                 break
             try:
-                sign = signer.sign if signer is not None else (lambda st: st)
                 lrs.send([sign(o.statement) for o in owed])
             except LrsUnavailable as exc:
                 left = box.standing().owed
                 return Delivered(folder, sent, left, False, str(exc), exc.retry_after)
             except LrsRefused as exc:  # kept owed: an administrator must look
                 log.error("%s: %s", folder.name, exc)
-                return Delivered(folder, sent, box.standing().owed, False, str(exc))
+                left = box.standing().owed
+                return Delivered(folder, sent, left, False, str(exc), refused=True)
             box.mark_reported([o.n for o in owed], clock())
             sent += len(owed)
         return Delivered(folder, sent, box.standing().owed, waiting=False)
-    finally:
-        box.close()
+
+
+def _unsigned(statement: dict[str, Any]) -> dict[str, Any]:
+    return statement
 
 
 def reported_sessions(data_dir: Path) -> list[Path]:
@@ -72,12 +76,9 @@ def reported_sessions(data_dir: Path) -> list[Path]:
     found = []
     for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
         try:
-            box = Outbox(path.parent)
-            try:
+            with Outbox(path.parent) as box:
                 if box.meta().get("report_lrs"):
                     found.append(path.parent)
-            finally:
-                box.close()
         except sqlite3.DatabaseError as exc:
             log.warning("the session record %s cannot be read: %s", path, exc)
     return found

@@ -52,6 +52,8 @@ class Reporter:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kiosk-reporter", daemon=True)
+        # Earlier sessions the LRS refused for good: not sent again until the next start.
+        self._set_aside: set[Path] = set()
         self.last_error: str | None = None
 
     def start(self) -> None:
@@ -102,7 +104,7 @@ class Reporter:
     def _earlier_sessions(self) -> bool:
         """Sends what earlier sessions owe; whether they owe nothing any more."""
         for folder in reported_sessions(self._data_dir):
-            if folder == self.folder:
+            if folder == self.folder or folder in self._set_aside:
                 continue
             if self._stopping.is_set():
                 return False
@@ -117,6 +119,10 @@ class Reporter:
             except Exception:
                 log.exception("reporting %s failed", folder.name)
                 return False
+            if done.refused:
+                log.warning("%s is set aside until the next start: %s", folder.name, done.error)
+                self._set_aside.add(folder)
+                continue
             if done.error is not None or (done.owed and not done.waiting):
                 return False  # the LRS failed: tried again after the current session's next pass
         return True

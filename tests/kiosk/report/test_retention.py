@@ -96,11 +96,43 @@ def test_the_reporter_sends_earlier_sessions_then_deletes_those_due(
 
 
 def _owed(folder: Path) -> int:
-    box = Outbox(folder)
-    try:
+    with Outbox(folder) as box:
         return box.standing().owed
+
+
+@pytest.mark.expect_log(
+    r"kiosk.report: a-refused: the LRS refused", r"a-refused is set aside until the next start"
+)
+def test_an_earlier_session_the_lrs_refuses_is_set_aside_not_retried(
+    tmp_path: Path, ralph: Ralph
+) -> None:
+    """Ralph refuses a statement whose id it already holds with other content (409): sending it
+    again every pass would only fill the log. The current session goes on being reported."""
+    data = tmp_path / "data"
+    refused = _session(data, "a-refused", reported_at=None)
+    with Outbox(refused) as box:
+        facts = box.facts()
+        assert facts is not None
+        first = box.owed(facts, 1)[0].statement
+    first["result"]["extensions"] = {"https://example.org/other": "content"}
+    Lrs(ralph.url, USER, PASSWORD).send([first])
+    current = _record(data / "sessions" / "b-current")
+    door = FaultyDoor(ralph.url)
+    reporter = Reporter(current.folder, data, Lrs(door.url, USER, PASSWORD), 50)
+    try:
+        reporter.start()
+        for round_ in range(3):  # each a pass of the current session, the earlier ones after it
+            current.note_decision(time.time(), "test", f"round {round_}", {})
+            reporter.nudge()
+            deadline = time.monotonic() + 20
+            while _owed(current.folder):
+                assert time.monotonic() < deadline, (door.seen, reporter.last_error)
+                time.sleep(0.05)
     finally:
-        box.close()
+        reporter.finish(10)
+        door.close()
+    assert door.seen.count("POST 409") == 1, door.seen
+    assert _owed(refused) == 3 and _owed(current.folder) == 0
 
 
 def test_sessions_lists_each_and_names_an_unreadable_record(tmp_path: Path) -> None:
