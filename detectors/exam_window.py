@@ -145,6 +145,7 @@ class ExamWindowWatcher(QObject):
             place = x.placement(wid)
             if place.host is not None or (shown and not place.managed):
                 shown, held = False, _held(place)
+        active = True
         if shown:
             frame = x.frame_of(wid)
             ours = {wid, frame}
@@ -155,6 +156,8 @@ class ExamWindowWatcher(QObject):
                     if native not in ours:
                         ours.update((native, x.frame_of(native)))
             above = x.windows_above(frame, self._area(), ours)
+            focused = x.active_window()
+            active = focused is None or focused in ours
             covered = tuple(_label(w) for w in above)
             unmanaged = any(w.override_redirect for w in above)
         if held:
@@ -173,6 +176,7 @@ class ExamWindowWatcher(QObject):
             window_manager=x.window_manager_present(),
             cause=cause,
             unmanaged_cover=unmanaged,
+            active=active,
         )
 
     def _area(self) -> tuple[int, int, int, int]:
@@ -187,11 +191,12 @@ class ExamWindowWatcher(QObject):
 
     def _compare(self, now: ExamWindowState) -> None:
         before = self._last
-        key = (now.shown, bool(now.covered_by), now.window_manager)
+        key = (now.shown, bool(now.covered_by), now.window_manager, now.active)
         if before is not None and key == (
             before.shown,
             bool(before.covered_by),
             before.window_manager,
+            before.active,
         ):
             return
         changes: list[str] = []
@@ -212,6 +217,12 @@ class ExamWindowWatcher(QObject):
                 )
             elif before is not None:
                 changes.append("a window manager runs again")
+        if before is not None and now.shown and now.active != before.active:
+            changes.append(
+                "the exam window is the active window again"
+                if now.active
+                else "the window manager made another window active"
+            )
         cause = "; ".join(changes)
         if before is None:
             cause = "initial state" + (f": {cause}" if cause else "")
@@ -221,6 +232,8 @@ class ExamWindowWatcher(QObject):
             covered_by=now.covered_by,
             window_manager=now.window_manager,
             cause=cause or "the exam window changed",
+            unmanaged_cover=now.unmanaged_cover,
+            active=now.active,
         )
         self._last = published
         self._publish(published)

@@ -36,3 +36,6 @@ class ExamWindowState(Observation):
     # A cover the window manager does not stack (override-redirect): only the X server can
     # put the exam above it; a managed window is beaten by raising and activating.
     unmanaged_cover: bool = False
+    # The window manager's active window is the exam or one of the kiosk's own windows (True
+    # when it does not say). Qt can believe its window active when the X server has moved on.
+    active: bool = True

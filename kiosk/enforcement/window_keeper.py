@@ -131,6 +131,10 @@ class WindowKeeper(QObject):
             self._raise_again.stop()
             if self.monitoring:
                 self.grab_keyboard()  # X dropped the grab while the window was unmapped
+        if not state.active and not self._refocus.isActive():
+            # Qt may still believe its window active (no focus-out came): the X server's word
+            # is the one that counts, so focus is taken back as after any switch away.
+            self.on_focus(FocusChange(t=state.t, focused=False, cause=state.cause))
 
     def _x(self) -> X11Session | None:
         """The kiosk's X connection; None off X11 or when the kiosk does not watch X."""
@@ -204,8 +208,11 @@ class WindowKeeper(QObject):
 
     def _kiosk_window_active(self) -> bool:
         """One of the kiosk's own windows (the exam, a consent or quit dialog) has focus. An
-        open dialog alone is not enough: the student can leave it open and click elsewhere."""
-        return self._qapp.activeWindow() is not None
+        open dialog alone is not enough: the student can leave it open and click elsewhere.
+        Qt's word alone is not enough either: the window manager may have made another window
+        active without Qt being told."""
+        x_active = self._last_state is None or self._last_state.active
+        return self._qapp.activeWindow() is not None and x_active
 
     @fail_safe(None)
     def _take_screen_back(self) -> None:
@@ -247,7 +254,9 @@ class WindowKeeper(QObject):
         self._window.activateWindow()
         x = self._x() if self._refocus_tries else None
         if x is not None:  # the window manager did not activate it last time: the X server will
-            x.focus(int(self._window.winId()))
+            # From the third try, by way of the root: a window manager that believes the exam
+            # focused already hears of a focus that changes nothing (kiosk/platform/x11).
+            x.focus(int(self._window.winId()), via_root=self._refocus_tries >= 2)
         modal = self._qapp.activeModalWidget()  # a quit, consent or page dialog left open
         if modal is not None:
             modal.raise_()

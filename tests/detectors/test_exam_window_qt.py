@@ -197,6 +197,28 @@ def test_a_sticky_exam_window_stays_shown_on_every_desktop(
     xdotool("set_desktop", "0")
 
 
+def set_active_window_behind_qts_back(wid: int) -> None:
+    """What the window manager says is active, changed with no focus change Qt would hear of."""
+    subprocess.run(
+        ["xprop", "-root", "-f", "_NET_ACTIVE_WINDOW", "32x", "-set", "_NET_ACTIVE_WINDOW",
+         str(wid)], check=True, timeout=10,
+    )  # fmt: skip
+
+
+def test_another_active_window_at_the_window_manager_is_reported_though_qt_is_not_told(
+    exam: QWidget, watch: Watch, qtbot: QtBot
+) -> None:
+    qtbot.waitUntil(lambda: watch.last.active, timeout=5_000)
+    set_active_window_behind_qts_back(0)
+    qtbot.waitUntil(lambda: not watch.last.active, timeout=5_000)
+    assert watch.last.cause == "the window manager made another window active"
+    assert exam.isActiveWindow()  # what Qt believes: the reason the watcher asks the X server
+    set_active_window_behind_qts_back(int(exam.winId()))
+    qtbot.waitUntil(lambda: watch.last.active, timeout=5_000)
+    assert watch.last.cause == "the exam window is the active window again"
+    assert watch.last.shown and not watch.last.covered_by
+
+
 def test_a_destroyed_exam_window_is_not_shown(
     exam: QWidget, watch: Watch, qtbot: QtBot, x: X11Session
 ) -> None:

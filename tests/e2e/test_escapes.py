@@ -146,7 +146,8 @@ def locked(exam: Exam) -> list[str]:
     try:
         wait("the kiosk to be active", lambda: active_window() == exam.window, 5)
     except AssertionError:
-        problems.append("the kiosk window is not the active window")
+        now = active_window() or "none"
+        problems.append(f"the kiosk window is not the active window ({now} is, not {exam.window})")
     try:
         wait("fullscreen", lambda: "FULLSCREEN" in net_wm_state(exam.window), 5)
     except AssertionError:
@@ -757,6 +758,22 @@ def test_switching_desktops_leaves_the_exam_on_screen(exam: Exam) -> None:
     ESCAPES.record("switch to another desktop", hidden or bool(problems))
     assert shown and codes == [5005, 5006] and "WITNESS" in first, (codes, first)
     assert not problems, problems
+
+
+def test_another_window_active_at_the_window_manager_behind_qts_back(exam: Exam) -> None:
+    """The window manager says no window of the kiosk's is active, and Qt hears nothing of it
+    (no focus-out): the kiosk believes the X server, not Qt, and takes the focus back."""
+    since = len(exam.proc.decisions())
+    subprocess.run(
+        ["xprop", "-display", exam.display, "-root", "-f", "_NET_ACTIVE_WINDOW", "32x",
+         "-set", "_NET_ACTIVE_WINDOW", "0"], check=True, timeout=10,
+    )  # fmt: skip
+    taken = wait("the kiosk to take the focus back", lambda: decided(exam, since, "focus"), 10)
+    problems = locked(exam)
+    ESCAPES.record("another window active behind Qt's back", bool(problems))
+    assert not problems, (problems, exam.proc.decisions()[since:])
+    assert taken[0][1] == "taken back", taken
+    assert taken[0][2]["cause"] == "the window manager made another window active", taken
 
 
 def test_another_programs_window_drawn_over_the_exam(exam: Exam) -> None:

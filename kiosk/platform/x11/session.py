@@ -253,6 +253,17 @@ class X11Session(X11Connection):
 
         return self._run(query)
 
+    def active_window(self) -> int | None:
+        """The window manager's active window (``_NET_ACTIVE_WINDOW``, EWMH): 0 when it says
+        none is, None when no window manager says (the property is not there)."""
+
+        def query(conn: int) -> int | None:
+            atom = self._atom(conn, "_NET_ACTIVE_WINDOW")
+            any_type = 0  # WINDOW, as EWMH says; a window manager writing CARDINAL is read too
+            return self._cardinal(conn, self._get_property(conn, self._root, atom, any_type, 1))
+
+        return self._run(query)
+
     # -- the actions ---------------------------------------------------------------------------
 
     def ask_window_manager(self, wid: int, message: str, *data: int | str) -> None:
@@ -320,17 +331,23 @@ class X11Session(X11Connection):
 
         return self._run(reparent)
 
-    def focus(self, wid: int) -> bool:
+    def focus(self, wid: int, via_root: bool = False) -> bool:
         """Gives ``wid`` the keyboard focus at the X server, as any client may: for when the
-        window manager refuses an activation request (a window it has just mapped again)."""
+        window manager refuses an activation request (a window it has just mapped again).
+
+        ``via_root``: the focus goes to the root first. A window manager that believes ``wid``
+        focused already ignores both an activation and a focus that changes nothing, and keeps
+        saying another window is active; a focus that leaves and comes back it hears of."""
 
         def set_focus(conn: int) -> bool:
-            revert_to_parent, current_time = 2, 0
-            cookie = self._lib.xcb_set_input_focus_checked(
-                conn, revert_to_parent, wid, current_time
-            )
-            if code := self._checked(conn, cookie):
-                log.warning("focusing 0x%x failed: X error %d", wid, code)
+            revert_to_parent, current_time, pointer_root = 2, 0, 1
+            targets = [pointer_root, wid] if via_root else [wid]
+            cookies = [
+                self._lib.xcb_set_input_focus_checked(conn, revert_to_parent, w, current_time)
+                for w in targets
+            ]
+            if codes := [c for c in (self._checked(conn, k) for k in cookies) if c]:
+                log.warning("focusing 0x%x failed: X errors %s", wid, codes)
                 return False
             return True
 
