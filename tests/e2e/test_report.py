@@ -15,6 +15,7 @@ from pathlib import Path
 from kiosk.report.signing import SIGNATURE
 from kiosk.report.statements import NS, SessionFacts
 from tests.support.keyring_session import in_secret_service
+from tests.support.lrs_proxy import FaultyDoor
 from tests.support.lrs_server import PASSWORD, USER, Ralph, free_port
 from tests.support.process import KioskProcess, run_cli
 from tests.support.server import ReportServer, event_names
@@ -131,3 +132,59 @@ def test_flushed_statements_are_signed_with_the_keyring_key_and_verify(
     )
     stored = ralph.statements(registration)
     assert all(SIGNATURE in s["context"]["extensions"] for s in stored)
+
+
+def test_refusing_answers_during_the_exam_delay_nothing_and_lose_nothing(
+    tmp_path: Path, kiosk: Start, server: ReportServer, run_id: str, ralph: Ralph
+) -> None:
+    door = FaultyDoor(ralph.url)
+    try:
+        door.failures += [(503, "1"), (429, "1"), (500, None)]
+        proc = kiosk(
+            server.exam_url(run_id, "setup,start"), "--config", str(_config(tmp_path, door.url))
+        )
+        server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+        folder = proc.session_folder()
+        registration, _ = _expected(folder)
+        deadline = time.monotonic() + 30
+        while not _stored(ralph, registration):  # through the three refusals, during the exam
+            assert time.monotonic() < deadline, door.seen
+            time.sleep(0.2)
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, proc.stderr()
+    finally:
+        door.close()
+    assert door.seen[:3] == ["POST 503", "POST 429", "POST 500"]
+    registration, expected = _expected(folder)
+    assert sorted(_stored(ralph, registration)) == sorted(expected)
+
+
+def test_a_hanging_lrs_does_not_hold_the_kiosk_and_flush_delivers_after(
+    tmp_path: Path, kiosk: Start, server: ReportServer, run_id: str, ralph: Ralph
+) -> None:
+    door = FaultyDoor(ralph.url)
+    try:
+        door.hang.set()
+        config = str(_config(tmp_path, door.url))
+        proc = kiosk(server.exam_url(run_id, "setup,start"), "--config", config)
+        server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+        folder = proc.session_folder()
+        deadline = time.monotonic() + 20
+        while "POST hung" not in door.seen:  # the reporter's request is being held
+            assert time.monotonic() < deadline, door.seen
+            time.sleep(0.1)
+        began = time.monotonic()
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, proc.stderr()
+        quit_took = time.monotonic() - began
+        registration, expected = _expected(folder)
+        assert _stored(ralph, registration) == []
+        door.hang.clear()
+        door.released.set()
+        flushed = run_cli("report", "flush", "--data-dir", str(proc.data_dir), "--config", config)
+        assert flushed.returncode == 0, flushed.stderr
+    finally:
+        door.close()
+    assert quit_took < 12  # the 5 s grace, not the 15 s the hung request could take
+    registration, expected = _expected(folder)
+    assert sorted(_stored(ralph, registration)) == sorted(expected)
