@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiosk.report.photos import USAGE
 from kiosk.report.signing import SIGNATURE
 from kiosk.report.statements import DECIDED, EXT, NS, mapping
 
@@ -62,7 +63,19 @@ def render() -> str:
         "missing, doubled, unsigned, altered and foreign statements are named. Without a keyring",
         "the statements are sent unsigned, and the session's record says so.",
         "",
-        "Evidence photos are not sent yet: the detail names the photo kept on the kiosk.",
+        "## Evidence photos",
+        "",
+        "An xAPI attachment goes in a multipart request, and Ralph, like other LRSs that store",
+        "JSON only, refuses those. So each photo an event took (its detail's `photo` or",
+        "`screenshot`) is sent as a **SHA-256 reference**: the statement's",
+        f"`{EXT['evidence']}` extension lists one object per photo, with the fields of an xAPI",
+        f"attachment (`usageType` `{USAGE}`, `contentType` `image/jpeg`, `length`, `sha2`), the",
+        "photo's `id` and `kind`, and the detail key that named it. The photo itself stays on the",
+        "kiosk in the session folder (`kiosk report show` puts it beside its event) until",
+        "retention deletes it, after its statement was confirmed; whoever holds a copy can prove",
+        "it is the one the kiosk took. The photo's local path is left out of the detail (it names",
+        "the student's home folder); its `sha2` is put there instead. A photo no longer on the",
+        "kiosk when its statement is built is said so in `missing`, never guessed.",
         "",
         "## Verbs",
         "",

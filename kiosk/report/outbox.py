@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.report.photos import referenced
 from kiosk.report.statements import SessionFacts, decision_statement, event_statement
 from kiosk.session.record import RECORD_NAME
 
@@ -77,7 +78,8 @@ class Outbox:
         out = []
         for n, kind, seq, et, name, code, reason, edetail, dt, policy, decision, ddetail in rows:
             if kind == "event":
-                st = event_statement(facts, seq, et, name, code, reason, json.loads(edetail))
+                detail, photos = referenced(json.loads(edetail), self.folder)
+                st = event_statement(facts, seq, et, name, code, reason, detail, photos)
             else:
                 st = decision_statement(facts, seq, dt, policy, decision, json.loads(ddetail))
             out.append(Owed(n, st))

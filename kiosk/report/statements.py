@@ -57,6 +57,7 @@ EXT = {
     "decision": NS + "extensions/decision",
     "sequence": NS + "extensions/sequence",
     "session": NS + "extensions/session",
+    "evidence": NS + "extensions/evidence",
 }
 
 
@@ -143,11 +144,14 @@ def event_statement(
     code: int | None,
     reason: str | None,
     detail: dict[str, Any],
+    evidence: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """``evidence``: the references of the event's photos (kiosk/report/photos.py)."""
     spec = _SPECS.get((name, code, reason)) or _BY_CODE.get((code, reason))
     verb = verb_of(spec) if spec is not None else BY_KIND[Kind.EVIDENCE]
     message = detail.get("message") if isinstance(detail.get("message"), str) else None
-    ext = {"event": name, "code": code, "reason": reason, "message": message, "detail": detail}
+    ext = {"event": name, "code": code, "reason": reason, "message": message, "detail": detail,
+           "evidence": evidence or None}  # fmt: skip
     return _statement(facts, "event", seq, t, verb, ext)
 
 
