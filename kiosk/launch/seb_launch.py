@@ -32,6 +32,7 @@ class SebLaunch:
     policy: dict[str, Any] = field(default_factory=dict)
     applied: dict[str, str] = field(default_factory=dict)
     unsupported: tuple[str, ...] = ()
+    report: dict[str, Any] = field(default_factory=dict)  # [report] settings, from kioskReport
 
     def headers(self, url: str) -> dict[str, str]:
         """What a request to ``url`` carries: with sendBrowserExamKey, a request to the exam's
@@ -73,6 +74,7 @@ def from_data(source: str, data: bytes, ask: AskPassword | None, tries: int = 3)
         policy=translation.policy,
         applied=translation.applied,
         unsupported=tuple(sorted(translation.unsupported)),
+        report=translation.report,
     )
 
 
@@ -113,6 +115,8 @@ def seb_layer(launch: SebLaunch, autostart_set: bool) -> dict[str, Any]:
     configuration file that says ``autostart`` itself (``autostart_set``: an exam page that
     calls setup() and start()) decides otherwise."""
     layer: dict[str, Any] = {"policy": dict(launch.policy)}
+    if launch.report:
+        layer["report"] = dict(launch.report)
     if not autostart_set:
         layer["session"] = {"autostart": True}
     return layer

@@ -53,6 +53,7 @@ class Translation:
     unsupported: dict[str, Any] = field(default_factory=dict)
     send_keys: bool = False
     exam_key_salt: bytes = b""
+    report: dict[str, Any] = field(default_factory=dict)  # kiosk's [report], from kioskReport
 
     @property
     def starts_exam(self) -> bool:
@@ -200,6 +201,32 @@ def _salt(t: Translation, value: Any) -> None:
     t.applied["examKeySalt"] = "keys the Browser Exam Key"
 
 
+#: kioskReport: the kiosk's own key (SEB has none for an LRS), with [report]'s names. A .seb is
+#: read by every student who has it, so it may name the LRS and where its password is kept,
+#: never the password itself.
+REPORT_KEYS = ("lrs", "username", "password_keyring", "password_file", "ca_file", "batch",
+               "keep_days")  # fmt: skip
+
+
+def _report(t: Translation, value: Any) -> None:
+    if not isinstance(value, dict):
+        raise UsageError("SEB setting kioskReport: not a dictionary of [report] settings")
+    for key in value:
+        if key == "password":
+            raise UsageError(
+                "SEB setting kioskReport: a password does not belong in a .seb, which every "
+                "student who has it can read; name a keyring secret (password_keyring) or a "
+                "password_file instead"
+            )
+        if key not in REPORT_KEYS:
+            raise UsageError(
+                f"SEB setting kioskReport: unknown key {key!r} (known: {', '.join(REPORT_KEYS)})"
+            )
+    t.report = dict(value)
+    lrs = value.get("lrs")
+    t.applied["kioskReport"] = f"events are reported to {lrs}" if lrs else "no LRS is named"
+
+
 _KEYS: dict[str, Callable[[Translation, Any], None]] = {
     "startURL": _start_url,
     "sebConfigPurpose": _purpose,
@@ -213,6 +240,7 @@ _KEYS: dict[str, Callable[[Translation, Any], None]] = {
     "enableZoomPage": _policy_flag("enableZoomPage", "allow_zoom", "zoom"),
     "sendBrowserExamKey": _send_keys,
     "examKeySalt": _salt,
+    "kioskReport": _report,
 }
 #: Read together, after the others (allowQuit may take back the quit password).
 _TOGETHER = ("URLFilterEnable", "URLFilterRules", "allowQuit")

@@ -194,3 +194,25 @@ def test_a_seb_file_that_became_a_fifo_or_a_device_is_refused_without_blocking(
     path.unlink()
     path.symlink_to("/dev/zero")
     assert "it is a device" in refusal_within(2, lambda: from_target(target, None))
+
+
+def test_a_seb_may_name_the_lrs_and_where_its_password_is_never_the_password() -> None:
+    report = {"lrs": "https://lrs.example.org/xAPI", "username": "kiosk",
+              "password_keyring": "lrs"}  # fmt: skip
+    launched = from_data("x", seb(kioskReport=report), None)
+    config = applied({"report": {"lrs": "https://other.example.org/"}}, launched)
+    assert (config.report.lrs, config.report.username) == ("https://lrs.example.org/xAPI/", "kiosk")
+    assert launched.applied["kioskReport"] == "events are reported to https://lrs.example.org/xAPI"
+    with pytest.raises(UsageError, match=r"a password does not belong in a \.seb"):
+        from_data("x", seb(kioskReport={**report, "password": "s3cret"}), None)
+    with pytest.raises(UsageError, match="unknown key 'url'"):
+        from_data("x", seb(kioskReport={"url": "https://lrs.example.org/"}), None)
+
+
+def test_the_managed_policy_s_lrs_wins_over_the_seb_s(tmp_path: Path) -> None:
+    from kiosk.config.managed import load_managed
+
+    (tmp_path / "policy.toml").write_text("[report]\nlrs = 'https://district.example.org/'\n")
+    launched = from_data("x", seb(kioskReport={"lrs": "https://lrs.example.org/"}), None)
+    layers = Layers(seb=seb_layer(launched, False), managed=load_managed(tmp_path))
+    assert layers.config().report.lrs == "https://district.example.org/"
