@@ -45,6 +45,11 @@ class RunOptions:
             "unsafe_engine_settings": list(self.engine.unsafe),
             "fullscreen": self.fullscreen,
             "report_lrs": self.config.report.lrs,
+            # Where and how it reports (no secret: a keyring name, a file's path), so that
+            # `kiosk report flush` can deliver a session a .seb configured without the .seb.
+            "report": self.config.report.model_dump(mode="json")
+            if self.config.report.lrs
+            else None,
         }
 
     def setup_notes(self) -> dict[str, Any]:

@@ -27,21 +27,40 @@ from kiosk.session.unfinished import close_unfinished
 
 
 def flush(data_dir: Path, settings: ReportSettings) -> tuple[int, list[str]]:
-    lrs = Lrs.from_settings(settings)
+    """Each session goes by ``settings`` when they name an LRS, else by the settings its record
+    kept (a session a .seb configured, flushed without the .seb)."""
     signer = signer_or_none()
     lines = [ended.describe() for ended in close_unfinished(data_dir, time.time())]
     owed_total, failed = 0, None
+    down: set[str] = set()  # LRSs that failed: what their sessions owe is counted, not sent
     for folder in reported_sessions(data_dir):
-        if failed is not None:  # the LRS is down: count what the others owe, send nothing
-            with Outbox(folder) as box:
-                owed_total += box.standing().owed
+        with Outbox(folder) as box:
+            meta, owed = box.meta(), box.standing().owed
+        own = settings_of(meta, settings)
+        if not owed or own is None or own.lrs in down:
+            if owed and own is None:
+                lines.append(
+                    f"{folder.name}: ran with the LRS {meta.get('report_lrs')}, and no "
+                    "configuration names one now; pass its --config"
+                )
+                failed = failed or "no settings for every session's LRS"
+            owed_total += owed
             continue
-        done = deliver(folder, lrs, settings.batch, signer=signer)
+        try:
+            lrs = Lrs.from_settings(own)
+        except UsageError as exc:
+            lines.append(f"{folder.name}: {exc}")
+            owed_total += owed
+            failed = failed or str(exc)
+            continue
+        done = deliver(folder, lrs, own.batch, signer=signer)
         if done.sent:
             lines.append(f"{folder.name}: sent {done.sent} statements")
         owed_total += done.owed
         if done.error is not None:
             failed = done.error
+            if not done.refused:
+                down.add(str(own.lrs))
     if failed is not None:
         lines.append(f"{owed_total} statements are still owed: {failed}")
         return 1, lines
@@ -50,6 +69,22 @@ def flush(data_dir: Path, settings: ReportSettings) -> tuple[int, list[str]]:
         return 1, lines
     lines.append("nothing is owed: every recorded statement is in the LRS")
     return 0, lines
+
+
+def settings_of(meta: dict[str, Any], configured: ReportSettings) -> ReportSettings | None:
+    """The settings a session's statements go by: the configured ones when there are (the
+    administrator says where, as when the school's LRS moved), else those its record kept;
+    None when neither names an LRS."""
+    ran_with = meta.get("report_lrs")
+    if configured.lrs is not None:
+        return configured
+    kept = meta.get("report")
+    if isinstance(kept, dict) and kept.get("lrs") == ran_with:
+        try:
+            return ReportSettings.model_validate(kept)
+        except ValueError:
+            return None
+    return None
 
 
 def _when(meta: dict[str, object]) -> str:
@@ -112,11 +147,13 @@ def verify(
     if not (folder / RECORD_NAME).is_file():
         raise UsageError(f"no session {session} in {data_dir / 'sessions'}")
     with Outbox(folder) as box:
-        facts = SessionFacts.from_meta(folder.name, box.meta())
-        made = box.made()
+        meta, made = box.meta(), box.made()
+    facts = SessionFacts.from_meta(folder.name, meta)
     expected = {facts.statement_id(kind, seq): f"{kind}/{seq}" for kind, seq in made}
     try:
-        held = Lrs.from_settings(settings).statements(facts.registration)
+        held = Lrs.from_settings(settings_of(meta, settings) or settings).statements(
+            facts.registration
+        )
     except (LrsUnavailable, LrsRefused) as exc:
         return 1, [f"cannot verify {session}: {exc}"]
     problems, good = [], 0

@@ -70,14 +70,16 @@ def _unsigned(statement: dict[str, Any]) -> dict[str, Any]:
     return statement
 
 
-def reported_sessions(data_dir: Path) -> list[Path]:
-    """Every session folder under ``data_dir`` whose kiosk was told to report to an LRS (a
-    session run without one is never sent later, when one is configured)."""
+def reported_sessions(data_dir: Path, lrs: str | None = None) -> list[Path]:
+    """Every session folder under ``data_dir`` whose kiosk was told to report to an LRS (to
+    ``lrs``, when given: a session goes to the LRS it ran with, never to another; a session run
+    without one is never sent later, when one is configured)."""
     found = []
     for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
         try:
             with Outbox(path.parent) as box:
-                if box.meta().get("report_lrs"):
+                ran_with = box.meta().get("report_lrs")
+                if ran_with and (lrs is None or ran_with == lrs):
                     found.append(path.parent)
         except sqlite3.DatabaseError as exc:
             log.warning("the session record %s cannot be read: %s", path, exc)

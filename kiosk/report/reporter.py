@@ -103,7 +103,7 @@ class Reporter:
 
     def _earlier_sessions(self) -> bool:
         """Sends what earlier sessions owe; whether they owe nothing any more."""
-        for folder in reported_sessions(self._data_dir):
+        for folder in reported_sessions(self._data_dir, self._lrs.base):
             if folder == self.folder or folder in self._set_aside:
                 continue
             if self._stopping.is_set():

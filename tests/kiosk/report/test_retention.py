@@ -81,6 +81,7 @@ def test_the_reporter_sends_earlier_sessions_then_deletes_those_due(
     earlier = _session(data, "b-earlier", reported_at=None)  # a killed kiosk's, owed
     current = _record(data / "sessions" / "c-current")
     door = FaultyDoor(ralph.url)
+    _ran_with(door.url, old, earlier, current.folder)
     door.failures.append((503, "1"))  # the first attempt is refused; it comes back after 1 s
     reporter = Reporter(current.folder, data, Lrs(door.url, USER, PASSWORD), 50, keep_days=30)
     try:
@@ -93,6 +94,33 @@ def test_the_reporter_sends_earlier_sessions_then_deletes_those_due(
         reporter.finish(10)
         door.close()
     assert door.seen[0] == "POST 503" and earlier.exists()  # sent, and kept for 30 days
+
+
+def _ran_with(lrs: str, *folders: Path) -> None:
+    """The sessions ran with ``lrs``: the reporter sends earlier sessions only to their own."""
+    for folder in folders:
+        record = SessionRecord(folder)
+        record.set_meta(report_lrs=lrs)
+        record.shut()
+
+
+def test_the_reporter_sends_no_earlier_session_to_another_lrs(tmp_path: Path, ralph: Ralph) -> None:
+    data = tmp_path / "data"
+    other = _session(data, "a-other", reported_at=None)
+    mine = _session(data, "b-mine", reported_at=None)
+    current = _record(data / "sessions" / "c-current")
+    _ran_with(ralph.url, mine, current.folder)
+    _ran_with("https://other.example.org/xAPI/", other)
+    reporter = Reporter(current.folder, data, Lrs(ralph.url, USER, PASSWORD), 50)
+    try:
+        reporter.start()
+        deadline = time.monotonic() + 30
+        while _owed(current.folder) or _owed(mine):  # the witness: the pass over earlier ones ran
+            assert time.monotonic() < deadline, reporter.last_error
+            time.sleep(0.05)
+    finally:
+        reporter.finish(10)
+    assert _owed(other) == 3
 
 
 def _owed(folder: Path) -> int:
@@ -118,6 +146,7 @@ def test_an_earlier_session_the_lrs_refuses_is_set_aside_not_retried(
     Lrs(ralph.url, USER, PASSWORD).send([first])
     current = _record(data / "sessions" / "b-current")
     door = FaultyDoor(ralph.url)
+    _ran_with(door.url, refused, current.folder)
     reporter = Reporter(current.folder, data, Lrs(door.url, USER, PASSWORD), 50)
     try:
         reporter.start()
