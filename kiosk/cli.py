@@ -172,6 +172,17 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.add_parser(
         "key", help="this installation's public signing key (PEM), for the school to pin"
     )
+    show = report_commands.add_parser(
+        "show",
+        help="write a session's review: one HTML file, timeline, score, photos, decisions",
+        description="Write one self-contained HTML file (it loads nothing, not even a font) of "
+        "SESSION: the timeline with each violation episode, the trust score per code, the "
+        "evidence photos beside their events, the lockdown's decisions and the setup.",
+    )
+    show.add_argument("session", metavar="SESSION")
+    show.add_argument(
+        "-o", "--output", metavar="FILE.html", type=Path, help="default: SESSION.html here"
+    )
     sessions = commands.add_parser(
         "sessions", help="the sessions on this computer: time, exam, trust score, reports"
     )
@@ -180,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="first delete the sessions whose reports were confirmed [report] keep_days ago",
     )
-    for one in (flush, check, sessions):
+    for one in (flush, check, show, sessions):
         one.add_argument("--data-dir", metavar="DIR", type=Path, help="as for run")
         one.add_argument("--config", metavar="FILE", type=Path, help="as for run")
     session = commands.add_parser(
@@ -321,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             if args.report_command == "key":
                 print(report_cmd.public_key(None).strip())
+                return 0
+            if args.report_command == "show":
+                print(report_cmd.show(data_dir, args.session, args.output))
                 return 0
             if args.report_command == "verify":
                 key = report_cmd.public_key(args.public_key, parsed=True)

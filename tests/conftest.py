@@ -130,6 +130,13 @@ def _start_the_engine_without_the_network_gate(qapp: object) -> None:
 
 
 @pytest.fixture
+def web_engine(qapp: object) -> object:
+    """The web engine started in this process (as make_kiosk starts it): for a test's own view."""
+    _start_the_engine_without_the_network_gate(qapp)
+    return qapp
+
+
+@pytest.fixture
 def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
     """A real KioskApp in this test process (window, bridge, session, record), torn down after.
 

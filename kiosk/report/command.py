@@ -209,3 +209,18 @@ def purged(data_dir: Path, settings: ReportSettings) -> list[str]:
     return [f"deleted {f.name}: every statement confirmed over {days} days ago" for f in gone] or [
         f"nothing to delete: no session was fully reported over {days} days ago"
     ]
+
+
+def show(data_dir: Path, session: str, output: Path | None) -> str:
+    """Writes the review of ``session``; the line saying where."""
+    from kiosk.report.review import read
+    from kiosk.report.review_page import render
+
+    review = read(data_dir, session)
+    target = output if output is not None else Path(f"{session}.html")
+    try:
+        target.write_text(render(review), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"-o {target}: cannot write it ({exc.strerror})") from None
+    photos = sum(len(r.photos) for r in review.rows)
+    return f"wrote {target}: {len(review.rows)} events and decisions, {photos} photos"

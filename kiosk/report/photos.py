@@ -39,16 +39,20 @@ def referenced(detail: dict[str, Any], folder: Path) -> tuple[dict[str, Any], li
 
 def reference(path: Path, folder: Path, photo_id: str) -> dict[str, Any]:
     ref: dict[str, Any] = {"id": photo_id, "usageType": USAGE, "contentType": "image/jpeg"}
-    try:
-        inside = path.resolve().is_relative_to(folder.resolve())
-    except OSError:
-        inside = False
-    if not inside:  # a record that names a file elsewhere is not followed
-        return ref | {"missing": "the record names a file outside the session folder"}
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return ref | {"missing": "the photo is no longer on the kiosk"}
-    except OSError as exc:
-        return ref | {"missing": f"the photo cannot be read: {exc.strerror}"}
+    data, missing = read_photo(path, folder)
+    if data is None:
+        return ref | {"missing": missing}
     return ref | {"length": len(data), "sha2": hashlib.sha256(data).hexdigest()}
+
+
+def read_photo(path: Path, folder: Path) -> tuple[bytes | None, str]:
+    """The photo's bytes, or None and why not. A record that names a file outside its session
+    folder is not followed."""
+    try:
+        if not path.resolve().is_relative_to(folder.resolve()):
+            return None, "the record names a file outside the session folder"
+        return path.read_bytes(), ""
+    except FileNotFoundError:
+        return None, "the photo is no longer on the kiosk"
+    except OSError as exc:
+        return None, f"the photo cannot be read: {exc.strerror}"
