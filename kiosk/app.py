@@ -49,8 +49,7 @@ from kiosk.platform.x11 import display_lost
 from kiosk.platform.x11.session import X11Session
 from kiosk.proctoring.proctor import Proctor
 from kiosk.proctoring.sensors import DeviceSensors, WindowSensors
-from kiosk.report.running import GRACE_SECONDS, start_reporting
-from kiosk.session.event_log import EventLog
+from kiosk.report.outlets import Outlets
 from kiosk.session.evidence import EvidenceStore
 from kiosk.session.lifecycle import EngineInfo, Session, State
 from kiosk.session.record import SessionRecord, new_session_folder
@@ -77,13 +76,12 @@ class KioskApp(QObject):
         self.qapp = qapp
         self.opts = opts
         # The log first: one that cannot be opened is refused before any session exists.
-        log_path = opts.event_log
-        self.event_log = EventLog(log_path, self._event_log_failed) if log_path else None
+        self.outlets = Outlets(opts, self._note_decision)
         for ended in close_unfinished(opts.data_dir, time.time()):  # a killed kiosk's session
             log.warning("%s", ended.describe())
         self.folder = new_session_folder(opts.data_dir)
         self.record = SessionRecord(self.folder)
-        self.reporter = start_reporting(self.folder, opts, self._note_decision)
+        self.outlets.start_reporting(self.folder)
         engine = EngineInfo(qWebEngineChromiumVersion() or "", qWebEngineVersion() or "")
         self.record.set_meta(
             kiosk_version=__version__,
@@ -253,10 +251,7 @@ class KioskApp(QObject):
         self.profile.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
         self.record.shut()
-        if self.event_log is not None:
-            self.event_log.close()
-        if self.reporter is not None:  # its last pass: what the session ended with
-            self.reporter.finish(GRACE_SECONDS)
+        self.outlets.finish()  # the reporter's last pass: what the session ended with
 
     # -- the page's calls ----------------------------------------------------------------------
 
@@ -299,14 +294,6 @@ class KioskApp(QObject):
         log.info("%s: %s %s", policy, decision, detail)
         self.record.note_decision(time.time(), policy, decision, detail)
 
-    def _event_log_failed(self, error: str) -> None:
-        """Once: the exam goes on, every event still in the record."""
-        assert self.event_log is not None
-        log.warning("the event log %s stopped: %s", self.event_log.path, error)
-        self._note_decision(
-            "event_log", "stopped writing", {"path": str(self.event_log.path), "error": error}
-        )
-
     def _configuration_arrived(self, path: Path) -> None:
         self.next_target = str(path)
         self.request_quit("the LMS served the exam's configuration", "reconfigure")
@@ -345,11 +332,7 @@ class KioskApp(QObject):
 
     def _on_delivered(self, event: FiredEvent, t: float) -> None:
         self.record.mark_dispatched(event.seq, t)
-        if self.reporter is not None:
-            self.reporter.nudge()
-        if self.event_log is not None:
-            for name in event.names:
-                self.event_log.write(t, name, event.detail)
+        self.outlets.delivered(event, t)
         self.delivered.emit(event)
 
     # -- quitting ------------------------------------------------------------------------------
@@ -361,8 +344,7 @@ class KioskApp(QObject):
             self.record.reopen()  # the kiosk's connection belongs to the main thread
         self.session.abandon(f"the display connection was lost: {cause}")
         self.record.shut()
-        if self.event_log is not None:
-            self.event_log.close()
+        self.outlets.close_log()
 
     @fail_safe(None)
     def _on_signal(self, signum: int) -> None:

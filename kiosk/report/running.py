@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.launch.options import RunOptions
@@ -18,7 +19,9 @@ log = logging.getLogger("kiosk.report")
 GRACE_SECONDS = 5.0
 
 
-def start_reporting(folder: Path, opts: RunOptions, decided: Decided) -> Reporter | None:
+def start_reporting(
+    folder: Path, opts: RunOptions, decided: Decided, pending: Callable[[int], None] | None = None
+) -> Reporter | None:
     """The started reporter, or None when nothing is to be sent now. A password that cannot be
     had (no such keyring secret) sends nothing now, and loses nothing: every statement stays
     owed in the record, for ``kiosk report flush`` once it is set."""
@@ -33,7 +36,13 @@ def start_reporting(folder: Path, opts: RunOptions, decided: Decided) -> Reporte
         return None
     signer = signer_or_none(decided)
     reporter = Reporter(
-        folder, opts.data_dir, lrs, settings.batch, signer=signer, keep_days=settings.keep_days
+        folder,
+        opts.data_dir,
+        lrs,
+        settings.batch,
+        pending=pending,
+        signer=signer,
+        keep_days=settings.keep_days,
     )
     reporter.start()
     return reporter
