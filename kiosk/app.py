@@ -119,6 +119,7 @@ class KioskApp(QObject):
             return page
 
         self.window = KioskWindow(guarded_page, context_menu=policy.context_menu)
+        self.outlets.pending.connect(self.window.pending_mark.show_pending)
         keys = None if seb is None else SebKeys(seb.config_key, seb.browser_exam_key)
         self.bridge = PageBridge(
             self.window.page, opts.url, self._handle_call, self._on_delivered, keys

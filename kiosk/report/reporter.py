@@ -40,8 +40,9 @@ class Reporter:
         signer: Signer | None = None,
         keep_days: float | None = None,
     ) -> None:
-        """``pending(n)`` is told, from this thread, how many statements are owed after each
-        attempt (the window's "reports pending" mark)."""
+        """``pending(n)`` is told, from this thread, after each attempt: how many statements
+        are owed when the LRS failed, 0 when it took them (the window's "reports pending"
+        mark: owed statements of a session not set up yet are not the LRS being behind)."""
         self.folder = folder
         self._data_dir = data_dir
         self._lrs = lrs
@@ -82,7 +83,7 @@ class Reporter:
                 log.exception("reporting failed")
                 done = None
             if done is not None and self._pending is not None:
-                self._pending(done.owed)
+                self._pending(done.owed if done.error is not None else 0)
             if stopping:
                 return
             if done is not None and done.error is None and earlier_owed:

@@ -22,6 +22,7 @@ from kiosk.platform.qt import (
     pyqtSignal,
 )
 from kiosk.ui import login_dialog, page_dialog
+from kiosk.ui.pending_mark import PendingMark
 
 
 class KioskWindow(QWidget):
@@ -58,6 +59,7 @@ class KioskWindow(QWidget):
         self._notice_timer.setSingleShot(True)
         self._notice_timer.timeout.connect(self.notice.hide)
         self.view.setPage(self.page)
+        self.pending_mark = PendingMark(self)
         self.may_close = False
 
     def show_refused(self, url: str) -> None:
@@ -73,10 +75,11 @@ class KioskWindow(QWidget):
 
     def resizeEvent(self, event: object) -> None:  # the view always fills the window
         self.view.setGeometry(self.rect())
-        for child in self.findChildren(QWidget, "kiosk-camera-preview"):
-            place = getattr(child, "place", None)
-            if place is not None:
-                place()
+        for name in ("kiosk-camera-preview", "kiosk-reports-pending"):  # kept in their corners
+            for child in self.findChildren(QWidget, name):
+                place = getattr(child, "place", None)
+                if place is not None:
+                    place()
 
     @fail_safe(None)
     def closeEvent(self, event: QEvent | None) -> None:
