@@ -181,7 +181,12 @@ CATALOGUE: tuple[EventSpec, ...] = (
         _E,
         4005,
         "Hardware error, insecure context, or another error",
-        "A device or the face model failed in a way no other code describes.",
+        "A device or the face model failed in a way no other code describes; or, during the "
+        "exam, the session record cannot be written for want of space (the disk is full): the "
+        "kiosk then frees the space it keeps in reserve beside the record, records what "
+        "failed and this error there, and sends both (detail.record true, detail.cause what "
+        "failed). Once the reserve is spent, what cannot be recorded is not sent to the page "
+        "either: the page never has an event the record lacks.",
         "Hardware error, insecure context, or some other error.",
     ),
     _custom(

@@ -52,7 +52,7 @@ from kiosk.proctoring.sensors import DeviceSensors, WindowSensors
 from kiosk.report.outlets import Outlets
 from kiosk.session.evidence import EvidenceStore
 from kiosk.session.lifecycle import EngineInfo, Session, State
-from kiosk.session.record import SessionRecord, new_session_folder
+from kiosk.session.record import RecordUnwritable, SessionRecord, new_session_folder
 from kiosk.session.tracking import TrackingOptions
 from kiosk.session.unfinished import close_unfinished
 from kiosk.ui import consent, password_dialog
@@ -293,7 +293,13 @@ class KioskApp(QObject):
 
     def _note_decision(self, policy: str, decision: str, detail: dict[str, Any]) -> None:
         log.info("%s: %s %s", policy, decision, detail)
-        self.record.note_decision(time.time(), policy, decision, detail)
+        try:
+            self.record.note_decision(time.time(), policy, decision, detail)
+        except RecordUnwritable as exc:  # enforcement goes on: a refocus must not stop here
+            log.error("%s: %s was not recorded: %s", policy, decision, exc)
+            return
+        if self.record.reserve_spent is not None:
+            self.session.tell_if_record_short()
 
     def _configuration_arrived(self, path: Path) -> None:
         self.next_target = str(path)

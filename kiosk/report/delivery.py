@@ -61,7 +61,11 @@ def deliver(
                 log.error("%s: %s", folder.name, exc)
                 left = box.standing().owed
                 return Delivered(folder, sent, left, False, str(exc), refused=True)
-            box.mark_reported([o.n for o in owed], clock())
+            try:
+                box.mark_reported([o.n for o in owed], clock())
+            except sqlite3.OperationalError as exc:  # a full disk: sent again later, kept once
+                left = box.standing().owed
+                return Delivered(folder, sent, left, False, f"the record cannot be marked: {exc}")
             sent += len(owed)
         return Delivered(folder, sent, box.standing().owed, waiting=False)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from bridge.catalogue import EventSpec, lookup
@@ -20,7 +22,7 @@ from bridge.messages import INVALID_OPTION, INVALID_STATE, FiredEvent, Rejected
 from detectors.base import DeviceBack, DeviceLost, Observation
 from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
 from kiosk.session.ports import Evidence, LockdownPort, ProctorPort, SetupFailure
-from kiosk.session.record import SessionRecord
+from kiosk.session.record import RecordUnwritable, SessionRecord
 from kiosk.session.scoring import EPISODE_ENDED, episode_detail, score_monitoring
 from kiosk.session.tracking import (
     SetupRequest,
@@ -34,6 +36,11 @@ from policies.devices import page_code
 from policies.trust import ViolationWeight
 
 log = logging.getLogger("kiosk.session")
+
+#: What a detector saw and the record could not take is dropped, as fire() logged: a full disk
+#: must not stop the exam, nor its other detectors.
+_unrecorded = partial(suppress, RecordUnwritable)
+
 
 NO_DEVICES = "no camera or microphone is attached to this session"
 CAMERA_READY = 2003  # again when a camera lost during the exam gives pictures (ends 4008)
@@ -106,16 +113,32 @@ class Session:
         self._started_seq = 0
         self.away = AwayTracker()
         self._lost_before_start: dict[str, DeviceLost] = {}  # by device
+        self._told_short = False
 
     # -- events ------------------------------------------------------------------------------
 
     def fire(self, spec: EventSpec, **extra: Any) -> FiredEvent:
         t = self._clock()
         detail = spec.detail(round(t * 1000), **extra)
-        seq = self.record.append(t, spec.name, spec.code, spec.reason, detail)
+        try:
+            seq = self.record.append(t, spec.name, spec.code, spec.reason, detail)
+        except RecordUnwritable as exc:  # the record is the truth: what it lacks, the page does
+            log.error("%s %s is not sent to the page: %s", spec.name, spec.code or "", exc)
+            raise
         event = FiredEvent(seq, t, (spec.name, *spec.aliases), spec.code, detail)
         self._deliver(event)
+        self.tell_if_record_short()
         return event
+
+    def tell_if_record_short(self) -> None:
+        """After a write the disk refused, which the record's reserve took: the page is told
+        once (4005), in the reserve's space (kiosk/session/record.py)."""
+        spent = self.record.reserve_spent
+        if spent is None or self._told_short:
+            return
+        self._told_short = True
+        cause = f"the session record cannot be written ({spent}); it used its reserve"
+        self.fire(lookup(4005), record=True, cause=cause)
 
     def _require(self, call: str, *allowed: State) -> None:
         if self.state in allowed:
@@ -281,7 +304,10 @@ class Session:
 
     def observe(self, obs: Observation) -> None:
         """What a detector observed (back on the session's thread)."""
-        now = self._clock()
+        with _unrecorded():
+            self._observe(obs, self._clock())
+
+    def _observe(self, obs: Observation, now: float) -> None:
         if isinstance(obs, FocusChange):
             self._report_away(self.away.focus(obs.focused, obs.cause, now, obs.dialog))
         elif isinstance(obs, FullscreenChange):
@@ -317,14 +343,16 @@ class Session:
         self.fire(spec, cause=lost.message, duringMonitoring=True, **extra)
 
     def tick(self) -> None:
-        self._report_away(self.away.tick(self._clock()))
-        if self.state is State.MONITORING and self.devices is not None:
-            self._fire_evidence(self.devices.tick(self._clock()))
+        with _unrecorded():
+            self._report_away(self.away.tick(self._clock()))
+            if self.state is State.MONITORING and self.devices is not None:
+                self._fire_evidence(self.devices.tick(self._clock()))
 
     def report(self, found: list[Evidence]) -> None:
         """Evidence the lockdown found (e.g. a monitor added); fired only while monitoring."""
         if self.state is State.MONITORING:
-            self._fire_evidence(found)
+            with _unrecorded():
+                self._fire_evidence(found)
 
     def _report_away(self, change: AwayChange | None) -> None:
         if change is None:

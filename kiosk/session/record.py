@@ -23,6 +23,11 @@ from typing import Any
 
 RECORD_NAME = "record.sqlite3"
 
+#: Space a new record keeps in reserve, in a file beside it: when the disk is full, freeing it
+#: lets the record take the event that failed and the error that tells the page (4005).
+RESERVE_NAME = "reserve"
+RESERVE_BYTES = 512 * 1024
+
 #: How enforcement notes a decision in the record: ``decided(policy, decision, detail)``.
 Decided = Callable[[str, str, dict[str, Any]], None]
 
@@ -61,6 +66,15 @@ class RecordClosed(RuntimeError):
     pass
 
 
+class RecordUnwritable(RuntimeError):
+    """The disk is full (or fails) and the reserve is spent: the event was not recorded."""
+
+
+def _no_room(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "full" in text or "disk i/o" in text
+
+
 @dataclass(frozen=True)
 class RecordedEvent:
     seq: int
@@ -93,8 +107,11 @@ class SessionRecord:
         self.db.executescript(_SCHEMA)
         meta = self.meta()
         self._closed = meta.get("closed_at") is not None
+        #: Why the reserve was spent (the first write the disk refused); None while it holds.
+        self.reserve_spent: str | None = None
         if not meta:  # a new record: the session's xAPI registration, unique to it
             self.set_meta(registration=str(uuid.uuid4()))
+            _keep_reserve(folder / RESERVE_NAME)
 
     def reopen(self) -> None:
         """A connection of the calling thread's own (SQLite's are bound to the thread that
@@ -116,18 +133,43 @@ class SessionRecord:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
+
+    def _write(self, work: Callable[[sqlite3.Connection], int | None]) -> int | None:
+        """One transaction; on a full disk, once, again in the space the reserve held."""
+        try:
+            with self._transaction() as db:
+                return work(db)
+        except sqlite3.OperationalError as exc:
+            if not _no_room(exc):
+                raise
+            reserve = self.folder / RESERVE_NAME
+            if not reserve.exists():
+                raise RecordUnwritable(f"the session record cannot be written: {exc}") from None
+            reserve.unlink()
+            self.reserve_spent = self.reserve_spent or str(exc)
+        try:
+            with self._transaction() as db:
+                return work(db)
+        except sqlite3.OperationalError as exc:
+            if not _no_room(exc):
+                raise
+            raise RecordUnwritable(f"the session record cannot be written: {exc}") from None
+
+    def drop_reserve(self) -> None:
+        """A closed session needs none (its retention keeps it for days)."""
+        (self.folder / RESERVE_NAME).unlink(missing_ok=True)
 
     @property
     def closed(self) -> bool:
         return self._closed
 
     def set_meta(self, **values: Any) -> None:
-        with self._transaction() as db:
-            self._set_meta(db, values)
+        self._write(lambda db: self._set_meta(db, values))
 
     @staticmethod
     def _set_meta(db: sqlite3.Connection, values: dict[str, Any]) -> None:
@@ -146,8 +188,9 @@ class SessionRecord:
         """Commits one event and returns its sequence number."""
         if self._closed:
             raise RecordClosed(f"the session is closed; {name} {code or ''} was not recorded")
-        with self._transaction():
-            return self._insert(t, name, code, reason, detail)
+        seq = self._write(lambda _db: self._insert(t, name, code, reason, detail))
+        assert seq is not None
+        return seq
 
     def _insert(
         self, t: float, name: str, code: int | None, reason: str | None, detail: dict[str, Any]
@@ -167,13 +210,19 @@ class SessionRecord:
         the record is closed, by this connection or by another kiosk meanwhile)."""
         if self._closed:
             raise RecordClosed("the session is already closed")
-        with self._transaction() as db:
+
+        def close(db: sqlite3.Connection) -> int:
             if db.execute("SELECT 1 FROM meta WHERE key = 'closed_at'").fetchone():
                 self._closed = True
                 raise RecordClosed("the session was closed meanwhile")
             seq = self._insert(t, name, None, None, detail)
             self._set_meta(db, {**summary, "closed_at": t})
+            return seq
+
+        seq = self._write(close)
+        assert seq is not None
         self._closed = True
+        self.drop_reserve()
         return seq
 
     def end_unmonitored(self, t: float, why: str) -> None:
@@ -181,22 +230,32 @@ class SessionRecord:
         if not self._closed:
             self.set_meta(closed_at=t, ended=why)
             self._closed = True
+            self.drop_reserve()
 
     def note_decision(self, t: float, policy: str, decision: str, detail: dict[str, Any]) -> None:
         """A policy decision on something the page or the student attempted (kept after close)."""
-        with self._transaction() as db:
+
+        def insert(db: sqlite3.Connection) -> None:
             cur = db.execute(
                 "INSERT INTO decisions(t, policy, decision, detail) VALUES(?, ?, ?, ?)",
                 (t, policy, decision, json.dumps(detail, separators=(",", ":"))),
             )
             db.execute("INSERT INTO outbox(kind, seq) VALUES('decision', ?)", (cur.lastrowid,))
 
+        self._write(insert)
+
     def decisions(self) -> list[tuple[float, str, str, dict[str, Any]]]:
         rows = self.db.execute("SELECT t, policy, decision, detail FROM decisions ORDER BY seq")
         return [(t, p, d, json.loads(x)) for t, p, d, x in rows]
 
     def mark_dispatched(self, seq: int, t: float) -> None:
-        self.db.execute("UPDATE events SET dispatched=? WHERE seq=?", (t, seq))
+        """Best effort: on a full disk the event stays recorded, only when the page had it is
+        not (the reserve is kept for events)."""
+        try:
+            self.db.execute("UPDATE events SET dispatched=? WHERE seq=?", (t, seq))
+        except sqlite3.OperationalError as exc:
+            if not _no_room(exc):
+                raise
 
     def events(self) -> list[RecordedEvent]:
         rows = self.db.execute(
@@ -213,3 +272,19 @@ class SessionRecord:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
             self._db = None
+
+
+def _keep_reserve(path: Path) -> None:
+    """Best effort: a disk too full for the reserve already is no reason not to run."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    except OSError:
+        return
+    try:
+        os.write(fd, b"\0" * RESERVE_BYTES)
+        os.fsync(fd)
+    except OSError:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        return
+    os.close(fd)

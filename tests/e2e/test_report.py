@@ -8,6 +8,8 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +19,9 @@ from kiosk.report.statements import NS, SessionFacts
 from tests.support.keyring_session import in_secret_service
 from tests.support.lrs_proxy import FaultyDoor
 from tests.support.lrs_server import PASSWORD, USER, Ralph, free_port
+from tests.support.paths import REPO
 from tests.support.process import KioskProcess, run_cli
-from tests.support.server import ReportServer, event_names
+from tests.support.server import ReportServer, event_names, events
 
 Start = Callable[..., KioskProcess]
 
@@ -188,3 +191,97 @@ def test_a_hanging_lrs_does_not_hold_the_kiosk_and_flush_delivers_after(
     assert quit_took < 12  # the 5 s grace, not the 15 s the hung request could take
     registration, expected = _expected(folder)
     assert sorted(_stored(ralph, registration)) == sorted(expected)
+
+
+def _intruder() -> subprocess.Popen[str]:
+    """Another application's window: the kiosk loses the focus (5005) and takes it back."""
+    proc = subprocess.Popen(
+        [sys.executable, "tests/support/intruder.py"], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "shown"
+    return proc
+
+
+def _gone(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.wait(10)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+def _fill(disk: Path, name: str) -> None:
+    fd = os.open(disk / name, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:  # ENOSPC
+        pass
+    finally:
+        os.close(fd)
+
+
+def _recorded(folder: Path) -> list[tuple[str, int | None, str]]:
+    db = sqlite3.connect(folder / "record.sqlite3")
+    try:
+        return [(n, c, d) for n, c, d in db.execute("SELECT name, code, detail FROM events")]
+    finally:
+        db.close()
+
+
+def test_a_full_disk_tells_the_page_sends_nothing_unrecorded_and_the_lrs_gets_the_record(
+    tmp_path: Path, server: ReportServer, run_id: str, ralph: Ralph
+) -> None:
+    from kiosk.session.record import RESERVE_BYTES
+    from tests.support.tmpfs import PAGE, small_tmpfs
+
+    config = str(_config(tmp_path, ralph.url))
+    run = tmp_path / "run"
+    run.mkdir()
+    with small_tmpfs(run / "data", pages=RESERVE_BYTES // PAGE + 256) as disk:
+        env = {**os.environ, "KIOSK_LOG_LEVEL": "INFO"}  # its stderr tells, should it fail
+        proc = KioskProcess(
+            run, server.exam_url(run_id, "setup,start"), "--config", config, env=env
+        )
+        proc.expect_stderr(
+            r"is not sent to the page: the session record cannot be written",
+            r"was not recorded: the session record cannot be written",
+            r"reports are owed: the record cannot be marked",
+        )
+        try:
+            server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+            folder = proc.session_folder()
+            _fill(disk, "filler")
+            away = _intruder()  # recorded in the reserve's space, and the page told
+            try:
+                got = server.wait_for(run_id, lambda r: "apErrorEvent:4005" in event_names(r))
+            finally:
+                _gone(away)
+            told = next(e for e in events(got) if e["detail"].get("errorCode") == 4005)
+            assert told["detail"]["record"] is True, told
+            assert "database or disk is full" in told["detail"]["cause"]
+            server.wait_for(run_id, lambda r: "apEvidenceEvent:5006" in event_names(r))
+            _fill(disk, "filler2")  # the reserve is spent: now nothing can be recorded
+            count = len(_recorded(folder))
+            away = _intruder()
+            deadline = time.monotonic() + 10
+            while "is not sent to the page" not in proc.stderr():
+                assert time.monotonic() < deadline, proc.stderr()
+                time.sleep(0.1)
+            _gone(away)
+            (disk / "filler2").unlink()
+            (disk / "filler").unlink()
+            proc.signal(signal.SIGTERM)  # room again: the session's end is recorded and sent
+            server.wait_for(run_id, lambda r: "apMonitoringStopped" in event_names(r))
+            assert proc.wait(20) == 0, proc.stderr()
+        finally:
+            proc.kill()
+        recorded = _recorded(folder)
+        page = [e["detail"] for e in events(server.reports_of(run_id))]  # an alias's too
+        in_record = [json.loads(d) for _, _, d in recorded]
+        lacking = [p for p in page if p not in in_record]
+        assert not lacking, ("the page has events the record lacks", lacking, in_record)
+        assert count < len(recorded)
+        flushed = run_cli("report", "flush", "--data-dir", str(run / "data"), "--config", config)
+        assert flushed.returncode == 0, flushed.stderr
+        registration, expected = _expected(folder)
+        assert sorted(_stored(ralph, registration)) == sorted(expected)
