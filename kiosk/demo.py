@@ -17,11 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.layers import Layers
 from kiosk.config.managed import load_managed
+from kiosk.config.settings import data_dir_of
 from kiosk.launch.options import RunOptions
 
 SCREENSHOT_DELAY_MS = 1500
@@ -58,7 +57,7 @@ def run_demo(verbose: bool = False) -> int:
     own = {"policy": {"require_lockdown": False}}
     config = Layers(file=own, managed=load_managed()).config()
     verdict = preflight.check_engine_environment(os.environ, config.engine.unsafe_engine_allowance)
-    data_dir = Path(platformdirs.user_data_dir("kiosk"))
+    data_dir = data_dir_of(config.session)
     if not verbose:
         logs.quiet(data_dir)
     folder = Path(str(resources.files("kiosk").joinpath("demo_exam")))

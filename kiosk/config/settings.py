@@ -63,6 +63,13 @@ class SessionSettings(BaseModel):
     )
 
 
+def data_dir_of(session: SessionSettings) -> Path:
+    """Where sessions are kept: the configured folder, else the user's data folder."""
+    import platformdirs
+
+    return session.data_dir or Path(platformdirs.user_data_dir("kiosk"))
+
+
 class DeviceSettings(BaseModel):
     model_config = _FORBID
 

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-
 from detectors.compositor import CompositorFact
 from detectors.sources import parse_camera, parse_microphone
 from kiosk.config import settings as config_mod
@@ -150,7 +148,7 @@ def resolve(
         microphone = parse_microphone(cfg.devices.microphone)
     except ValueError as exc:
         raise UsageError(f"--microphone: {exc}") from None
-    data_dir = cfg.session.data_dir or Path(platformdirs.user_data_dir("kiosk"))
+    data_dir = config_mod.data_dir_of(cfg.session)
     data_dir = _writable_dir(data_dir, "--data-dir")
     event_log = cfg.session.event_log
     if event_log is not None:

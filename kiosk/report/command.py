@@ -22,7 +22,7 @@ from kiosk.report.outbox import Outbox
 from kiosk.report.running import signer_or_none
 from kiosk.report.signing import check
 from kiosk.report.statements import SessionFacts
-from kiosk.session.record import RECORD_NAME
+from kiosk.session.record import ENDED_ABNORMALLY, RECORD_NAME, session_records
 from kiosk.session.unfinished import close_unfinished
 
 
@@ -97,7 +97,7 @@ def _when(meta: dict[str, object]) -> str:
 def list_sessions(data_dir: Path) -> list[str]:
     """A line per session: when, exam, trust score, and where its reports stand."""
     lines = []
-    for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
+    for path in session_records(data_dir):
         try:
             with Outbox(path.parent) as box:
                 meta, standing = box.meta(), box.standing()
@@ -112,7 +112,7 @@ def list_sessions(data_dir: Path) -> list[str]:
         else:
             reports = f"{standing.reported} delivered"
         state = (
-            "ended abnormally"
+            ENDED_ABNORMALLY
             if standing.ended_abnormally
             else ("closed" if standing.closed else "open")
         )
@@ -126,14 +126,12 @@ def list_sessions(data_dir: Path) -> list[str]:
 def configured(config: Path | None, data_dir: Path | None) -> tuple[Path, ReportSettings]:
     """The data folder and the report settings as a run would have them: the managed policy
     over the configuration file."""
-    import platformdirs
-
     from kiosk.config.layers import Layers
     from kiosk.config.managed import load_managed
-    from kiosk.config.settings import file_layer
+    from kiosk.config.settings import data_dir_of, file_layer
 
     cfg = Layers(file=file_layer(config), managed=load_managed()).config()
-    folder = data_dir or cfg.session.data_dir or Path(platformdirs.user_data_dir("kiosk"))
+    folder = data_dir or data_dir_of(cfg.session)
     return folder, cfg.report
 
 

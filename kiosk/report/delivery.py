@@ -17,7 +17,7 @@ from typing import Any
 from kiosk.report.lrs import Lrs, LrsRefused, LrsUnavailable
 from kiosk.report.outbox import Outbox
 from kiosk.report.signing import Signer
-from kiosk.session.record import RECORD_NAME
+from kiosk.session.record import session_records
 
 log = logging.getLogger("kiosk.report")
 
@@ -79,7 +79,7 @@ def reported_sessions(data_dir: Path, lrs: str | None = None) -> list[Path]:
     ``lrs``, when given: a session goes to the LRS it ran with, never to another; a session run
     without one is never sent later, when one is configured)."""
     found = []
-    for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
+    for path in session_records(data_dir):
         try:
             with Outbox(path.parent) as box:
                 ran_with = box.meta().get("report_lrs")

@@ -16,7 +16,7 @@ from typing import Any
 
 from kiosk.report.photos import referenced
 from kiosk.report.statements import SessionFacts, decision_statement, event_statement
-from kiosk.session.record import RECORD_NAME
+from kiosk.session.record import ENDED_ABNORMALLY, RECORD_NAME
 
 
 @dataclass(frozen=True)
@@ -104,5 +104,5 @@ class Outbox:
             "SELECT COUNT(reported), COUNT(*) - COUNT(reported), MAX(reported) FROM outbox"
         ).fetchone()
         meta = self.meta()
-        ended = meta.get("ended") == "ended abnormally"
+        ended = meta.get("ended") == ENDED_ABNORMALLY
         return Standing(reported, owed, "closed_at" in meta, ended, last)

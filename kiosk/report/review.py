@@ -16,7 +16,7 @@ from typing import Any
 from kiosk.platform.errors import UsageError
 from kiosk.report.outbox import Outbox, Standing
 from kiosk.report.photos import PHOTO_KEYS, read_photo
-from kiosk.session.record import RECORD_NAME, SessionRecord
+from kiosk.session.record import ENDED_ABNORMALLY, RECORD_NAME, SessionRecord
 from kiosk.session.scoring import score_monitoring
 
 #: A photo is put in the page only up to this size: the evidence store writes ~100 KB JPEGs.
@@ -68,7 +68,7 @@ class Review:
     @property
     def state(self) -> str:
         if self.standing.ended_abnormally:
-            return "ended abnormally"
+            return ENDED_ABNORMALLY
         return "closed" if self.standing.closed else "open (still running, or its kiosk died)"
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bridge.catalogue import CATALOGUE, EventSpec, Kind
+from bridge.catalogue import CATALOGUE, EventSpec, Kind, lookup
 from kiosk.platform.version import VERSION
 
 #: The project's IRI namespace for verbs and extensions: stable, documented in docs/xapi.md.
@@ -70,10 +70,12 @@ def mapping() -> list[tuple[EventSpec, Verb]]:
     return [(spec, verb_of(spec)) for spec in CATALOGUE]
 
 
-_SPECS = {(s.name, s.code, s.reason): s for s in CATALOGUE}
-_BY_CODE: dict[tuple[int | None, str | None], EventSpec] = {
-    (s.code, s.reason): s for s in CATALOGUE if s.code is not None
-}
+def _spec_of(name: str, code: int | None, reason: str | None) -> EventSpec | None:
+    """The catalogue's entry for a recorded event; None for a name it no longer has."""
+    try:
+        return lookup(code, reason) if code is not None else lookup(name)
+    except KeyError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def event_statement(
     evidence: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """``evidence``: the references of the event's photos (kiosk/report/photos.py)."""
-    spec = _SPECS.get((name, code, reason)) or _BY_CODE.get((code, reason))
+    spec = _spec_of(name, code, reason)
     verb = verb_of(spec) if spec is not None else BY_KIND[Kind.EVIDENCE]
     message = detail.get("message") if isinstance(detail.get("message"), str) else None
     ext = {"event": name, "code": code, "reason": reason, "message": message, "detail": detail,

@@ -23,6 +23,10 @@ from typing import Any
 
 RECORD_NAME = "record.sqlite3"
 
+#: The meta ``ended`` of a session whose kiosk died and a later one closed
+#: (kiosk/session/unfinished.py).
+ENDED_ABNORMALLY = "ended abnormally"
+
 #: Space a new record keeps in reserve, in a file beside it: when the disk is full, freeing it
 #: lets the record take the event that failed and the error that tells the page (4005).
 RESERVE_NAME = "reserve"
@@ -84,6 +88,11 @@ class RecordedEvent:
     reason: str | None
     detail: dict[str, Any]
     dispatched: float | None
+
+
+def session_records(data_dir: Path) -> list[Path]:
+    """The record of every session under ``data_dir``, oldest first (folders sort by time)."""
+    return sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}"))
 
 
 def new_session_folder(data_dir: Path) -> Path:

@@ -22,11 +22,11 @@ from typing import Any
 
 from bridge.catalogue import lookup
 from kiosk.platform.processes import ProcessIdentity, kill_engine_processes
-from kiosk.session.record import RECORD_NAME, RecordClosed, SessionRecord
+from kiosk.session.record import ENDED_ABNORMALLY, RecordClosed, SessionRecord, session_records
 
 log = logging.getLogger("kiosk.session")
 
-ENDED_ABNORMALLY = lookup("kioskEndedAbnormally")
+ENDED_EVENT = lookup("kioskEndedAbnormally")
 CAUSE = "the kiosk ended without closing its session (killed, crashed, or the computer stopped)"
 
 #: A record without its kiosk's identity yet may be one a kiosk is creating right now.
@@ -90,7 +90,7 @@ def _close(folder: Path, meta: dict[str, Any], now: float, killed: int) -> float
         ended = last.t if last is not None else meta.get("launched_at")
         if not isinstance(ended, int | float):
             ended = record.path.stat().st_mtime
-        detail = ENDED_ABNORMALLY.detail(
+        detail = ENDED_EVENT.detail(
             round(ended * 1000),
             lastEventSeq=None if last is None else last.seq,
             foundAt=round(now * 1000),
@@ -98,8 +98,8 @@ def _close(folder: Path, meta: dict[str, Any], now: float, killed: int) -> float
             killedEngineProcesses=killed,
             cause=CAUSE,
         )
-        summary = {"ended": "ended abnormally", "found_unfinished_at": now}
-        record.close_with(ended, ENDED_ABNORMALLY.name, detail, summary)
+        summary = {"ended": ENDED_ABNORMALLY, "found_unfinished_at": now}
+        record.close_with(ended, ENDED_EVENT.name, detail, summary)
     finally:
         record.shut()
     return ended
@@ -108,7 +108,7 @@ def _close(folder: Path, meta: dict[str, Any], now: float, killed: int) -> float
 def close_unfinished(data_dir: Path, now: float) -> list[EndedAbnormally]:
     """Closes every session under ``data_dir`` that a kiosk which no longer runs left open."""
     found = []
-    for path in sorted((data_dir / "sessions").glob(f"*/{RECORD_NAME}")):
+    for path in session_records(data_dir):
         try:
             ended = _close_if_abandoned(path, now)
         except (sqlite3.DatabaseError, OSError, ValueError) as exc:
