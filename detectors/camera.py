@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -47,6 +48,18 @@ def device_path(index: int) -> str:
     return f"/dev/video{index}"
 
 
+def video_devices() -> list[str]:
+    """The video character devices (a stray file or folder named like one is not a camera)."""
+    found = []
+    for path in glob.glob("/dev/video*"):
+        try:
+            if stat.S_ISCHR(os.stat(path).st_mode):
+                found.append(path)
+        except OSError:
+            continue
+    return found
+
+
 def check_camera(source: CameraSource) -> None:
     """What the operating system says before anything is opened: absent, missing, denied."""
     if source.kind == "none":
@@ -55,7 +68,7 @@ def check_camera(source: CameraSource) -> None:
         assert source.index is not None
         path = device_path(source.index)
         if not os.path.exists(path):
-            if not glob.glob("/dev/video*"):
+            if not video_devices():
                 raise _problem(
                     Problem.ABSENT, "this computer has no camera (no /dev/video* device)"
                 )
