@@ -3,118 +3,36 @@
 The seed (AutoProctor's published event table) is the contract an exam page is written
 against; ``seed_text`` keeps its wording verbatim so a test can prove nothing drifted, while
 ``message`` is what the kiosk puts in ``detail.message`` and ``fires_when`` what it means here,
-natively. docs/events.md is generated from this module (``python -m bridge.docs``).
+natively. The kiosk's own events (its extensions) are in bridge/kiosk_events.py; CATALOGUE
+holds both. docs/events.md is generated from it (``python -m bridge.docs``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
+from bridge.event_spec import CUSTOM_EVENT, EventSpec, Kind, custom, regular
+from bridge.kiosk_events import KIOSK_EVENTS
 
-
-class Kind(StrEnum):
-    REGULAR = "regular"
-    SUCCESS = "success"
-    ERROR = "error"
-    EVIDENCE = "evidence"
-
-
-#: DOM event name and the ``detail`` key that carries the code, per kind of custom event.
-CUSTOM_EVENT = {
-    Kind.SUCCESS: ("apSuccessEvent", "successCode"),
-    Kind.ERROR: ("apErrorEvent", "errorCode"),
-    Kind.EVIDENCE: ("apEvidenceEvent", "evidenceCode"),
-}
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    kind: Kind
-    name: str  # the DOM event name dispatched on window
-    code: int | None
-    reason: str | None  # tells apart the two cases the seed lists under one code
-    message: str
-    fires_when: str
-    seed_text: str
-    violation: bool = False
-    ends: int | None = None  # the violation code whose episode this event closes
-    sustained: bool = False  # a watched condition: the record notes when its episode is over
-    aliases: tuple[str, ...] = ()
-    #: A kiosk extension: not in AutoProctor's table, recorded but never dispatched to a page.
-    extension: bool = False
-
-    @property
-    def key(self) -> str:
-        if self.code is None:
-            return self.name
-        return f"{self.code}" if self.reason is None else f"{self.code}:{self.reason}"
-
-    def detail(self, timestamp_ms: int, **extra: Any) -> dict[str, Any]:
-        """The ``detail`` object of this event as the page receives it."""
-        out: dict[str, Any] = {}
-        if self.kind is not Kind.REGULAR:
-            out[CUSTOM_EVENT[self.kind][1]] = self.code
-            out["message"] = self.message
-            if self.reason is not None:
-                out["reason"] = self.reason
-        out["timestamp"] = timestamp_ms
-        out.update(extra)
-        return out
-
-
-def _regular(name: str, fires_when: str, seed: str, aliases: tuple[str, ...] = ()) -> EventSpec:
-    return EventSpec(Kind.REGULAR, name, None, None, name, fires_when, seed, aliases=aliases)
-
-
-def _custom(
-    kind: Kind,
-    code: int,
-    message: str,
-    fires_when: str,
-    seed: str,
-    *,
-    reason: str | None = None,
-    violation: bool = False,
-    ends: int | None = None,
-    sustained: bool = False,
-) -> EventSpec:
-    return EventSpec(
-        kind,
-        CUSTOM_EVENT[kind][0],
-        code,
-        reason,
-        message,
-        fires_when,
-        seed,
-        violation=violation,
-        ends=ends,
-        sustained=sustained,
-    )
-
-
-def _extension(name: str, fires_when: str) -> EventSpec:
-    return EventSpec(Kind.REGULAR, name, None, None, name, fires_when, "", extension=True)
-
+__all__ = ["CATALOGUE", "CUSTOM_EVENT", "EventSpec", "Kind", "by_code", "lookup", "violation_codes"]
 
 _S, _E, _V = Kind.SUCCESS, Kind.ERROR, Kind.EVIDENCE
 
-CATALOGUE: tuple[EventSpec, ...] = (
-    _regular(
+#: AutoProctor's events, in the seed's order.
+SEED_EVENTS: tuple[EventSpec, ...] = (
+    regular(
         "apSetupComplete",
         "setup() finished every check; start() may now be called. Also fired as "
         "apSetupCompleted, the other name AutoProctor's documentation uses.",
         ".setup() completes successfully. You can now call the .start() method",
         aliases=("apSetupCompleted",),
     ),
-    _regular(
+    regular(
         "apMonitoringStarted",
         "start() succeeded: the test start time is recorded and evidence is tracked.",
         ".start() executes successfully, and events are being tracked. We set the test start "
         "time now. If you want to hide a test's questions until the proctoring is ready, you "
         "can load the questions after this event",
     ),
-    _regular(
+    regular(
         "apMonitoringStopped",
         "stop() closed the session: every event is in the session record and the trust score "
         "is computed; detail carries trustScore and violations.",
@@ -122,7 +40,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "test finish time is set and Trust Score calculated. If you want to redirect the user to "
         "a different page after the test, etc you should do it after this event",
     ),
-    _custom(
+    custom(
         _S,
         2001,
         "Browser and permission check completed and permission granted",
@@ -130,14 +48,14 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "options need was granted; steps the page did not ask for report 'not requested'.",
         "Browser and Permission check completed and Permission granted",
     ),
-    _custom(
+    custom(
         _S,
         2002,
         "Kiosk elements created; ready to load video and model",
         "The kiosk's own elements for the camera exist (the preview when showCamPreview).",
         "HTML Elements created. Ready to async load video and ML model",
     ),
-    _custom(
+    custom(
         _S,
         2003,
         "Video and face model loaded; ready to detect",
@@ -146,7 +64,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Video and ML model loaded. Ready to start face detection",
         ends=4008,
     ),
-    _custom(
+    custom(
         _E,
         4001,
         "Incompatible browser: the web engine is too old for this exam",
@@ -154,21 +72,21 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "or lacks a feature the exam requires.",
         "Incompatible Browser. Doesn't pass checkBrowserCompatiblity().",
     ),
-    _custom(
+    custom(
         _E,
         4002,
         "Access to the camera is blocked",
         "The operating system denies opening the camera.",
         "From permissions API, user has already blocked access to camera.",
     ),
-    _custom(
+    custom(
         _E,
         4003,
         "Access to the microphone is blocked",
         "The operating system denies opening the microphone.",
         "From permissions API, user has already blocked access to microphone.",
     ),
-    _custom(
+    custom(
         _E,
         4004,
         "Camera/microphone access was declined, or the exam page is not a secure context",
@@ -177,7 +95,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "User has proactively declined access to camera/microphone. Or, the page is being loaded "
         "within an insecure context.",
     ),
-    _custom(
+    custom(
         _E,
         4005,
         "Hardware error, insecure context, or another error",
@@ -189,14 +107,14 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "either: the page never has an event the record lacks.",
         "Hardware error, insecure context, or some other error.",
     ),
-    _custom(
+    custom(
         _E,
         4006,
         "Access to the camera and microphone is blocked",
         "The operating system denies opening both the camera and the microphone.",
         "From permissions API, user has already blocked access to camera and mic.",
     ),
-    _custom(
+    custom(
         _E,
         4007,
         "The microphone could not be read",
@@ -205,7 +123,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         reason="not_readable",
         violation=True,  # counts when the device is lost during monitoring
     ),
-    _custom(
+    custom(
         _E,
         4008,
         "The camera could not be read",
@@ -214,7 +132,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         reason="not_readable",
         violation=True,  # counts when the device is lost during monitoring
     ),
-    _custom(
+    custom(
         _E,
         4007,
         "The microphone was not found",
@@ -223,7 +141,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         reason="not_found",
         violation=True,  # counts when the device is lost during monitoring
     ),
-    _custom(
+    custom(
         _E,
         4008,
         "The camera was not found",
@@ -232,7 +150,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         reason="not_found",
         violation=True,  # counts when the device is lost during monitoring
     ),
-    _custom(
+    custom(
         _E,
         4009,
         "We weren't able to find a microphone on your device. You need to enable your "
@@ -241,7 +159,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "We weren't able to find a microphone on your device. You need to enable your "
         "microphone, or use another device that has a microphone to take this test.",
     ),
-    _custom(
+    custom(
         _E,
         4010,
         "We weren't able to find a camera (or webcam) on your device. You need to enable your "
@@ -250,7 +168,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "We weren't able to find a camera (or webcam) on your device. You need to enable your "
         "camera, or use another device that has a camera to take this test.",
     ),
-    _custom(
+    custom(
         _E,
         4011,
         "Permission to capture the screen was denied",
@@ -260,7 +178,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "instance is not permitted access to screen sharing. Please reload the page to provide "
         "the access.",
     ),
-    _custom(
+    custom(
         _E,
         4012,
         "Screen capture failed",
@@ -270,14 +188,14 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "or operating system level error or lockout occurred, preventing the sharing of the "
         "selected source.",
     ),
-    _custom(
+    custom(
         _E,
         4013,
         "No screen is available to capture",
         "The kiosk's whole-screen capture found no screen (none attached, or one of no area).",
         "No sources of screen video are available for capture.",
     ),
-    _custom(
+    custom(
         _E,
         4014,
         "Only a window could be captured, not the entire screen",
@@ -286,7 +204,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "You must share your entire screen in order to proceed with the test. Please reload the "
         "page to select again.",
     ),
-    _custom(
+    custom(
         _E,
         4015,
         "We have detected multiple monitors. Please disconnect the extra monitor (or displays "
@@ -298,7 +216,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "like Chromecast). If you continue without disconnecting, your teacher will be informed "
         "of multiple monitors.",
     ),
-    _custom(
+    custom(
         _E,
         4016,
         "This operating system or session cannot be locked down",
@@ -307,7 +225,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "staying on top); the cause says why.",
         "Use latest version of Safari on iPhone or iPad. Else, use Chrome.",
     ),
-    _custom(
+    custom(
         _E,
         4017,
         "This platform cannot capture other windows",
@@ -316,7 +234,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Please use Chrome or Firefox, if you want to proceed with the test. (if "
         "forceCaptureSwitchedTab is true)",
     ),
-    _custom(
+    custom(
         _V,
         5001,
         "No one looking at camera",
@@ -325,7 +243,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         violation=True,
         sustained=True,
     ),
-    _custom(
+    custom(
         _V,
         5002,
         "More than 1 Person in Video",
@@ -334,14 +252,14 @@ CATALOGUE: tuple[EventSpec, ...] = (
         violation=True,
         sustained=True,
     ),
-    _custom(
+    custom(
         _V,
         5003,
         "Random photo taken",
         "An evidence photo was taken at a random moment (photosAtRandom).",
         "Random photo taken",
     ),
-    _custom(
+    custom(
         _V,
         5004,
         "Audio above background levels",
@@ -350,7 +268,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         violation=True,
         sustained=True,
     ),
-    _custom(
+    custom(
         _V,
         5005,
         "Document page hidden or focus lost",
@@ -360,7 +278,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Document page hidden or focus lost",
         violation=True,
     ),
-    _custom(
+    custom(
         _V,
         5006,
         "Document page became visible or focus was gained",
@@ -368,7 +286,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Document page became visible or focus was gained",
         ends=5005,
     ),
-    _custom(
+    custom(
         _V,
         5007,
         "Multiple monitors detected",
@@ -377,7 +295,7 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "Multiple monitors detected",
         violation=True,
     ),
-    _custom(
+    custom(
         _V,
         5008,
         "Multiple monitors suspected (not a violation)",
@@ -385,16 +303,9 @@ CATALOGUE: tuple[EventSpec, ...] = (
         "cloned pair, more heads than screens) or a screen switched to a projector mode.",
         "Multiple monitors suspected (not a violation)",
     ),
-    _extension(
-        "kioskEndedAbnormally",
-        "The last event of a session whose kiosk ended without closing it (killed with SIGKILL, "
-        "crashed, the computer stopped): the next kiosk start on the same data folder closes "
-        "the record with it, at the time of the session's last event (closed_at too); detail "
-        "carries lastEventSeq, foundAt (when it was found), monitoring (whether it had started), "
-        "killedEngineProcesses (what of the dead kiosk's web engine was still running) and "
-        "cause. No page receives it; a reporter sends it on like every recorded event.",
-    ),
 )
+
+CATALOGUE: tuple[EventSpec, ...] = (*SEED_EVENTS, *KIOSK_EVENTS)
 
 _BY_KEY = {spec.key: spec for spec in CATALOGUE}
 

@@ -27,8 +27,11 @@ def render() -> str:
     lines += [
         "## Kiosk extensions",
         "",
-        "Not in AutoProctor's table: recorded in the session record like every event (and sent",
-        "on from there), never dispatched to the exam page.",
+        "Not in AutoProctor's table. A regular extension is recorded in the session record like",
+        "every event (and sent on from there), never dispatched to the exam page. A custom one",
+        "has a code in the kiosk's own ranges (41xx for setup errors, 51xx for evidence during",
+        "the exam) and reaches the page as any custom event; a page written for AutoProctor that",
+        "knows nothing of it ignores it.",
         "",
     ]
     lines += _table([s for s in CATALOGUE if s.extension])

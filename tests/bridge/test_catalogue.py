@@ -96,9 +96,11 @@ def test_every_seed_code_is_in_the_catalogue_with_its_kind() -> None:
             assert spec.kind is rows[0].kind, f"{code}: kind {spec.kind} != seed {rows[0].kind}"
 
 
-def test_catalogue_has_no_code_the_seed_lacks() -> None:
+def test_catalogue_has_no_code_the_seed_lacks_but_the_kiosks_own() -> None:
     seed = _seed()
-    assert set(_catalogue_by_code()) == set(_coded(seed))
+    own = {s.code for s in CATALOGUE if s.extension and s.code is not None}
+    assert own == {5101, 5102}
+    assert set(_catalogue_by_code()) - own == set(_coded(seed))
 
 
 def test_entries_per_code_match_seed_rows() -> None:
@@ -150,14 +152,22 @@ def test_regular_events_exist_with_seed_text() -> None:
             assert regular[row.name].code is None
 
 
-def test_kiosk_extensions_are_marked_and_stay_out_of_the_seeds_names() -> None:
-    """An extension has no code (the seed's codes are AutoProctor's) and no seed text, and its
-    name cannot be taken for one of AutoProctor's (ap...)."""
+def test_kiosk_extensions_are_marked_and_stay_out_of_the_seeds_names_and_codes() -> None:
+    """A regular extension has no code and a name that cannot be taken for one of
+    AutoProctor's (ap...); a custom one has a code in the kiosk's own ranges (41xx, 51xx), far
+    from every seed code. None has seed text."""
     extensions = [s for s in CATALOGUE if s.extension]
-    assert [s.name for s in extensions] == ["kioskEndedAbnormally"]
+    seed_codes = {row.code for row in _seed() if row.code is not None}
+    assert [s.name for s in extensions if s.code is None] == ["kioskEndedAbnormally"]
     for spec in extensions:
-        assert spec.kind is Kind.REGULAR and spec.code is None and spec.seed_text == ""
-        assert spec.name.startswith("kiosk") and not spec.violation
+        assert spec.seed_text == ""
+        if spec.code is None:
+            assert spec.kind is Kind.REGULAR and spec.name.startswith("kiosk")
+            assert not spec.violation
+        else:
+            assert spec.kind is not Kind.REGULAR and spec.code not in seed_codes
+            assert spec.code // 100 in (41, 51) and spec.code // 1000 == {
+                Kind.ERROR: 4, Kind.EVIDENCE: 5}[spec.kind]  # fmt: skip
     assert all(s.seed_text for s in CATALOGUE if not s.extension)
 
 
