@@ -35,6 +35,9 @@ DEFAULT_WEIGHTS: dict[int, ViolationWeight] = {
     # A camera or microphone lost during the exam.
     4007: ViolationWeight(per_event=5, per_minute=0, max_penalty=20),
     4008: ViolationWeight(per_event=5, per_minute=0, max_penalty=20),
+    # The kiosk's own: the exam interrupted (frozen, suspended), the clock set.
+    5101: ViolationWeight(per_event=10, per_minute=0, max_penalty=40),
+    5102: ViolationWeight(per_event=10, per_minute=0, max_penalty=30),
 }
 
 

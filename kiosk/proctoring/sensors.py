@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from detectors.audio_level import AudioSettings
 from detectors.base import Detector, Publish
 from detectors.camera import CameraCapture, check_camera
+from detectors.clock import ClockWatcher
 from detectors.exam_window import ExamWindowWatcher
 from detectors.faces import FaceDetector
 from detectors.focus import FocusDetector
@@ -27,7 +28,7 @@ from kiosk.platform.x11.session import X11Session
 
 
 class WindowSensors:
-    """The detectors that watch the exam window and the desktop around it."""
+    """The detectors that watch the exam window, the desktop around it and time itself."""
 
     def __init__(
         self,
@@ -41,10 +42,11 @@ class WindowSensors:
         self.monitors = MonitorDetector(publish, window)
         # Only the X server can say whether another program hid or covered the window.
         self.exam_window = ExamWindowWatcher(window, publish, ours, x11, parent=window)
+        self.clock = ClockWatcher(publish)  # the exam interrupted, the computer's clock set
 
     @property
     def all(self) -> tuple[Detector, ...]:
-        return (self.focus, self.fullscreen, self.monitors, self.exam_window)
+        return (self.focus, self.fullscreen, self.monitors, self.exam_window, self.clock)
 
     def start(self) -> None:
         for detector in self.all:

@@ -20,6 +20,7 @@ from typing import Any
 from bridge.catalogue import EventSpec, lookup
 from bridge.messages import INVALID_OPTION, INVALID_STATE, FiredEvent, Rejected
 from detectors.base import DeviceBack, DeviceLost, Observation
+from detectors.clock import ClockJumped, Interrupted
 from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
 from kiosk.session.ports import Evidence, LockdownPort, ProctorPort, SetupFailure
 from kiosk.session.record import RecordUnwritable, SessionRecord
@@ -36,6 +37,9 @@ from policies.devices import page_code
 from policies.trust import ViolationWeight
 
 log = logging.getLogger("kiosk.session")
+
+#: The kiosk's own evidence codes for time itself (bridge/catalogue.py).
+INTERRUPTED, CLOCK_SET = 5101, 5102
 
 #: What a detector saw and the record could not take is dropped, as fire() logged: a full disk
 #: must not stop the exam, nor its other detectors.
@@ -318,6 +322,13 @@ class Session:
             self._report_away(self.away.exam_window(obs.shown, covered, obs.cause, now))
         elif isinstance(obs, DeviceLost | DeviceBack):
             self._device_changed(obs)
+        elif isinstance(obs, Interrupted):
+            if self.state is State.MONITORING:  # before it, nothing was being watched
+                extra = {"seconds": obs.seconds, "suspended": obs.suspended}
+                self._fire_evidence([Evidence(INTERRUPTED, extra)])
+        elif isinstance(obs, ClockJumped):
+            if self.state is State.MONITORING:
+                self._fire_evidence([Evidence(CLOCK_SET, {"seconds": obs.seconds})])
         elif self.state is State.MONITORING and self.devices is not None:
             self._fire_evidence(self.devices.observe(obs))
 

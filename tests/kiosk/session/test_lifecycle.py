@@ -564,3 +564,20 @@ def test_a_camera_back_before_start_is_not_reported(
     session.observe(DeviceBack(T0 + 2, "camera"))
     session.start()
     assert 4008 not in [e.code for e in sink.delivered]
+
+
+def test_an_interruption_and_a_clock_set_are_evidence_only_while_monitoring(
+    session: Session, sink: Sink
+) -> None:
+    from detectors.clock import ClockJumped, Interrupted
+
+    session.observe(Interrupted(T0 + 1, seconds=5.2, suspended=0.0))  # before setup: nothing
+    _monitoring(session)
+    session.observe(Interrupted(T0 + 2, seconds=5.2, suspended=0.0))
+    session.observe(ClockJumped(T0 + 3, seconds=-3600.0))
+    assert sink.codes[-2:] == [5101, 5102] and all(sink.recorded_at_delivery)
+    interrupted, jumped = sink.delivered[-2].detail, sink.delivered[-1].detail
+    assert (interrupted["seconds"], interrupted["suspended"]) == (5.2, 0.0)
+    assert interrupted["message"].startswith("The exam was interrupted")
+    assert jumped["seconds"] == -3600.0
+    assert 5101 not in sink.codes[:-2]
