@@ -108,6 +108,49 @@ def test_a_killed_kiosk_with_the_lrs_down_is_delivered_by_flush(
     assert sorted(_stored(ralph, registration)) == sorted(expected)
 
 
+def test_a_kiosk_killed_while_the_lrs_was_down_is_delivered_by_the_next_start(
+    tmp_path: Path, kiosk: Start, server: ReportServer, run_id: str, ralph: Ralph
+) -> None:
+    """The LRS refuses the whole first exam (503), whose kiosk is then SIGKILLed; the next kiosk
+    started on the same data folder, the LRS back, sends all of it, "ended abnormally" too."""
+    door = FaultyDoor(ralph.url)
+    try:
+        door.failures += [(503, "1")] * 10_000
+        config = str(_config(tmp_path, door.url))
+        data = str(tmp_path / "shared-data")
+        first = kiosk(
+            server.exam_url(run_id, "setup,start"), "--config", config, "--data-dir", data
+        )
+        server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+        deadline = time.monotonic() + 20
+        while "POST 503" not in door.seen:  # the reporter tried, and was refused
+            assert time.monotonic() < deadline, door.seen
+            time.sleep(0.1)
+        folder = next((tmp_path / "shared-data" / "sessions").iterdir())
+        first.signal(signal.SIGKILL)
+        first.wait(15)
+        registration, _ = _expected(folder)
+        assert _stored(ralph, registration) == []
+        door.failures.clear()  # the LRS is back
+        later = run_id + "-later"
+        second = kiosk(
+            server.exam_url(later, "setup,start"), "--config", config, "--data-dir", data
+        )
+        deadline = time.monotonic() + 30
+        registration, expected = _expected(folder)
+        while sorted(_stored(ralph, registration)) != sorted(expected):
+            assert time.monotonic() < deadline, (len(_stored(ralph, registration)), len(expected))
+            time.sleep(0.2)
+            registration, expected = _expected(folder)
+        verbs = [s["verb"]["id"] for s in ralph.statements(registration)]
+        assert NS + "verbs/ended-abnormally" in verbs
+        server.wait_for(later, lambda r: "apMonitoringStarted" in event_names(r))
+        second.signal(signal.SIGTERM)
+        assert second.wait(20) == 0, second.stderr()
+    finally:
+        door.close()
+
+
 def test_flushed_statements_are_signed_with_the_keyring_key_and_verify(
     tmp_path: Path, kiosk: Start, server: ReportServer, run_id: str, ralph: Ralph
 ) -> None:
