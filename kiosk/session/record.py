@@ -149,25 +149,19 @@ class SessionRecord:
             raise
 
     def _write(self, work: Callable[[sqlite3.Connection], int | None]) -> int | None:
-        """One transaction; on a full disk, once, again in the space the reserve held."""
-        try:
-            with self._transaction() as db:
-                return work(db)
-        except sqlite3.OperationalError as exc:
-            if not _no_room(exc):
-                raise
-            reserve = self.folder / RESERVE_NAME
-            if not reserve.exists():
-                raise RecordUnwritable(f"the session record cannot be written: {exc}") from None
-            reserve.unlink()
-            self.reserve_spent = self.reserve_spent or str(exc)
-        try:
-            with self._transaction() as db:
-                return work(db)
-        except sqlite3.OperationalError as exc:
-            if not _no_room(exc):
-                raise
-            raise RecordUnwritable(f"the session record cannot be written: {exc}") from None
+        """One transaction; on a full disk, once more in the space the reserve held."""
+        reserve = self.folder / RESERVE_NAME
+        while True:
+            try:
+                with self._transaction() as db:
+                    return work(db)
+            except sqlite3.OperationalError as exc:
+                if not _no_room(exc):
+                    raise
+                if not reserve.exists():
+                    raise RecordUnwritable(f"the session record cannot be written: {exc}") from None
+                reserve.unlink()  # the next try has its space
+                self.reserve_spent = self.reserve_spent or str(exc)
 
     def drop_reserve(self) -> None:
         """A closed session needs none (its retention keeps it for days)."""

@@ -252,17 +252,6 @@ def _gone(proc: subprocess.Popen[str]) -> None:
         proc.stdout.close()
 
 
-def _fill(disk: Path, name: str) -> None:
-    fd = os.open(disk / name, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:  # ENOSPC
-        pass
-    finally:
-        os.close(fd)
-
-
 def _recorded(folder: Path) -> list[tuple[str, int | None, str]]:
     db = sqlite3.connect(folder / "record.sqlite3")
     try:
@@ -275,7 +264,7 @@ def test_a_full_disk_tells_the_page_sends_nothing_unrecorded_and_the_lrs_gets_th
     tmp_path: Path, server: ReportServer, run_id: str, ralph: Ralph
 ) -> None:
     from kiosk.session.record import RESERVE_BYTES
-    from tests.support.tmpfs import PAGE, small_tmpfs
+    from tests.support.tmpfs import PAGE, fill, small_tmpfs
 
     config = str(_config(tmp_path, ralph.url))
     run = tmp_path / "run"
@@ -293,7 +282,7 @@ def test_a_full_disk_tells_the_page_sends_nothing_unrecorded_and_the_lrs_gets_th
         try:
             server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
             folder = proc.session_folder()
-            _fill(disk, "filler")
+            fill(disk, "filler")
             away = _intruder()  # recorded in the reserve's space, and the page told
             try:
                 got = server.wait_for(run_id, lambda r: "apErrorEvent:4005" in event_names(r))
@@ -303,7 +292,7 @@ def test_a_full_disk_tells_the_page_sends_nothing_unrecorded_and_the_lrs_gets_th
             assert told["detail"]["record"] is True, told
             assert "database or disk is full" in told["detail"]["cause"]
             server.wait_for(run_id, lambda r: "apEvidenceEvent:5006" in event_names(r))
-            _fill(disk, "filler2")  # the reserve is spent: now nothing can be recorded
+            fill(disk, "filler2")  # the reserve is spent: now nothing can be recorded
             count = len(_recorded(folder))
             away = _intruder()
             deadline = time.monotonic() + 10

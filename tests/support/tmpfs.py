@@ -6,6 +6,7 @@ last page of a file, so that the next writes to it fill the disk for real, mid-r
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,3 +50,15 @@ def json_lines(size: int) -> bytes:
     while size - len(out) > len(_LAST) + len(_LINE):
         out += _LINE
     return out + _LAST % (b"x" * (size - len(out) - len(_LAST) + 2))
+
+
+def fill(disk: Path, name: str) -> None:
+    """Takes every byte still free on ``disk`` with the file ``name`` (ENOSPC ends it)."""
+    fd = os.open(disk / name, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while os.write(fd, b"\0" * PAGE):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -312,21 +312,9 @@ def test_the_event_log_and_the_sessions_folder_are_private(tmp_path: Path) -> No
     assert stat.S_IMODE(os.stat(tmp_path / "data" / "sessions").st_mode) == 0o700
 
 
-def _fill(disk: Path, name: str) -> None:
-    """Takes every byte left on ``disk`` (a real tmpfs) with the file ``name``."""
-    fd = os.open(disk / name, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:  # ENOSPC: the disk is full
-        pass
-    finally:
-        os.close(fd)
-
-
 def test_a_full_disk_spends_the_reserve_once_then_refuses(tmp_path: Path) -> None:
     from kiosk.session.record import RESERVE_BYTES, RESERVE_NAME, RecordUnwritable
-    from tests.support.tmpfs import PAGE, small_tmpfs
+    from tests.support.tmpfs import PAGE, fill, small_tmpfs
 
     with small_tmpfs(tmp_path / "disk", pages=RESERVE_BYTES // PAGE + 64) as disk:
         folder = disk / "s"
@@ -334,12 +322,12 @@ def test_a_full_disk_spends_the_reserve_once_then_refuses(tmp_path: Path) -> Non
         record = SessionRecord(folder)
         assert (folder / RESERVE_NAME).stat().st_size == RESERVE_BYTES
         record.append(1.0, "before", None, None, {})
-        _fill(disk, "filler")
+        fill(disk, "filler")
         seq = record.append(2.0, "on the reserve", 5005, None, {"x": "y" * 2000})
         record.note_decision(2.5, "focus", "taken back", {})
         assert not (folder / RESERVE_NAME).exists()
         assert record.reserve_spent is not None and "full" in record.reserve_spent
-        _fill(disk, "filler2")  # what the reserve freed, taken again
+        fill(disk, "filler2")  # what the reserve freed, taken again
         with pytest.raises(RecordUnwritable, match="cannot be written: database or disk is full"):
             for n in range(1000):  # the WAL's last page may still hold one or two
                 record.append(3.0 + n, "refused", 5005, None, {"x": "y" * 2000})
