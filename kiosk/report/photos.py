@@ -23,13 +23,19 @@ PHOTO_KEYS = ("photo", "screenshot")
 USAGE = "https://w3id.org/kiosk/xapi/attachments/evidence-photo"
 
 
+def photos_in(detail: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The photos an event's detail names, with the key that names each."""
+    return [
+        (key, photo)
+        for key in PHOTO_KEYS
+        if isinstance(photo := detail.get(key), dict) and isinstance(photo.get("path"), str)
+    ]
+
+
 def referenced(detail: dict[str, Any], folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """``detail`` with each photo's path replaced by its SHA-256, and the references."""
     out, refs = dict(detail), []
-    for key in PHOTO_KEYS:
-        photo = detail.get(key)
-        if not isinstance(photo, dict) or not isinstance(photo.get("path"), str):
-            continue
+    for key, photo in photos_in(detail):
         ref = reference(Path(photo["path"]), folder, str(photo.get("id", "")))
         kept = {k: v for k, v in photo.items() if k != "path"}
         out[key] = kept | {"sha2": ref.get("sha2")}

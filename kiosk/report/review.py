@@ -15,7 +15,7 @@ from typing import Any
 
 from kiosk.platform.errors import UsageError
 from kiosk.report.outbox import Outbox, Standing
-from kiosk.report.photos import PHOTO_KEYS, read_photo
+from kiosk.report.photos import photos_in, read_photo
 from kiosk.session.record import ENDED_ABNORMALLY, RECORD_NAME, SessionRecord
 from kiosk.session.scoring import score_monitoring
 
@@ -85,9 +85,7 @@ def read(data_dir: Path, session: str) -> Review:
         review = Review(session, meta, standing)
         for e in events:
             text = e.detail.get("message") or e.detail.get("cause") or ""
-            photos = tuple(
-                _photo(e.detail[k], folder) for k in PHOTO_KEYS if _is_photo(e.detail.get(k))
-            )
+            photos = tuple(_photo(photo, folder) for _, photo in photos_in(e.detail))
             review.rows.append(
                 Row(e.seq, e.t, "event", e.name, e.code, str(text), e.detail, photos)
             )
@@ -118,10 +116,6 @@ def _score(review: Review, record: SessionRecord, events: list[Any]) -> None:
         review.penalties = {
             str(k): float(v) for k, v in stopped.detail.get("penalties", {}).items()
         }
-
-
-def _is_photo(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("path"), str)
 
 
 def _photo(found: dict[str, Any], folder: Path) -> Photo:
