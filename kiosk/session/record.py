@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 RECORD_NAME = "record.sqlite3"
+
+T = TypeVar("T")
 
 #: The meta ``ended`` of a session whose kiosk died and a later one closed
 #: (kiosk/session/unfinished.py).
@@ -148,7 +150,7 @@ class SessionRecord:
                 db.execute("ROLLBACK")
             raise
 
-    def _write(self, work: Callable[[sqlite3.Connection], int | None]) -> int | None:
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """One transaction; on a full disk, once more in the space the reserve held."""
         reserve = self.folder / RESERVE_NAME
         while True:
@@ -191,9 +193,7 @@ class SessionRecord:
         """Commits one event and returns its sequence number."""
         if self._closed:
             raise RecordClosed(f"the session is closed; {name} {code or ''} was not recorded")
-        seq = self._write(lambda _db: self._insert(t, name, code, reason, detail))
-        assert seq is not None
-        return seq
+        return self._write(lambda _db: self._insert(t, name, code, reason, detail))
 
     def _insert(
         self, t: float, name: str, code: int | None, reason: str | None, detail: dict[str, Any]
@@ -223,7 +223,6 @@ class SessionRecord:
             return seq
 
         seq = self._write(close)
-        assert seq is not None
         self._closed = True
         self.drop_reserve()
         return seq
