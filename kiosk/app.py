@@ -334,8 +334,11 @@ class KioskApp(QObject):
 
     def _prepare_elements(self, options: TrackingOptions) -> None:
         if options.showCamPreview and self.preview is None:
-            camera = lambda: self.proctor.camera and self.proctor.camera.latest_frame()  # noqa: E731
-            self.preview = CameraPreview(self.window, camera)
+            self.preview = CameraPreview(self.window, self._preview_frame)
+
+    def _preview_frame(self) -> object:
+        camera = self.proctor.camera
+        return None if camera is None else camera.latest_frame()
 
     def _on_delivered(self, event: FiredEvent, t: float) -> None:
         self.record.mark_dispatched(event.seq, t)
