@@ -150,9 +150,13 @@ def _parents() -> dict[int, int]:
 
 
 def _ancestors(pid: int, parents: Mapping[int, int]) -> list[int]:
+    """Parent, grandparent, ... up to init (a loop, which /proc read mid-change can show, ends
+    the chain)."""
     chain: list[int] = []
-    while pid in parents and pid not in chain and pid > 1:
+    while pid in parents and pid > 1:
         pid = parents[pid]
+        if pid in chain:
+            break
         chain.append(pid)
     return chain
 

@@ -24,7 +24,9 @@ listener.listen(4)
 beside = [subprocess.Popen(word.split()) for word in sys.argv[1:]]
 probe = "import dataclasses, json, os; from detectors.compositor import probe_compositor; " \\
         "print(json.dumps(dataclasses.asdict(probe_compositor(os.environ))))"
-out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+via = ["sh", "-c", '"$@"; exit $?', "sh"] if os.environ.get("VIA_SHELL") else []
+out = subprocess.run([*via, sys.executable, "-c", probe], capture_output=True, text=True,
+                     check=True)
 for child in beside:
     child.kill()
 print(json.dumps({"me": os.getpid(), "beside": [c.pid for c in beside],
@@ -32,9 +34,9 @@ print(json.dumps({"me": os.getpid(), "beside": [c.pid for c in beside],
 """
 
 
-def run_compositor(tmp_path: Path, *beside: str) -> dict[str, object]:
+def run_compositor(tmp_path: Path, *beside: str, via_shell: bool = False) -> dict[str, object]:
     env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": "wayland-test",
-           "WLR_BACKENDS": "headless"}  # fmt: skip
+           "WLR_BACKENDS": "headless", "VIA_SHELL": "1" if via_shell else ""}  # fmt: skip
     done = subprocess.run([sys.executable, "-c", COMPOSITOR, *beside], capture_output=True,
                           text=True, env=env, cwd=REPO, timeout=30, check=True)  # fmt: skip
     return dict(json.loads(done.stdout))
@@ -51,6 +53,15 @@ def test_the_compositor_is_the_sockets_peer_with_its_program_and_environment(
     assert fact["arguments"][0] == "-c" and fact["backends"] == ["headless"]
     assert fact["launched_us"] is True and fact["others"] == []
     assert fact["socket"] == str(tmp_path / "wayland-test")
+
+
+def test_a_program_between_the_compositor_and_the_kiosk_is_what_led_to_it(tmp_path: Path) -> None:
+    """A session entry's wrapper (a shell that waits for the kiosk, as /usr/bin scripts do)
+    stands between cage and the kiosk: cage still launched the kiosk, and the shell is no other
+    program."""
+    fact = run_compositor(tmp_path, via_shell=True)["fact"]
+    assert isinstance(fact, dict)
+    assert fact["launched_us"] is True and fact["others"] == []
 
 
 def test_a_program_it_launched_beside_the_kiosk_is_named(tmp_path: Path) -> None:
