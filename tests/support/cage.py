@@ -31,10 +31,31 @@ CAGE = "/usr/bin/cage"
 HEADLESS = {"WLR_BACKENDS": "headless", "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1"}
 
 
+#: cage 0.1.4 exits 0 whatever its program did, so the program's own status is said on stderr
+#: by the shell that runs it (a process between cage and the kiosk, which the kiosk allows)
+STATUS_MARK = "cage's program exited with status "
+_SAY_STATUS = f'"$@"; echo "{STATUS_MARK}$?" >&2'
+
+
 @dataclass
 class CageRun:
     home: Path  # the user's folder for this run: runtime/, data/
     done: subprocess.CompletedProcess[str]
+
+    @property
+    def said(self) -> str:
+        """Everything the run said: its stderr, then the kiosk's log file (where the engine's
+        and Qt's own messages go when the kiosk is not verbose), for a failing assertion."""
+        logs = sorted(self.home.glob("data/**/*.log"))
+        return "\n".join([self.done.stderr, *(f"--- {p}\n{p.read_text(errors='replace')}"
+                                              for p in logs)])  # fmt: skip
+
+    @property
+    def status(self) -> int:
+        """The exit status of cage's program (cage's own says nothing)."""
+        said = [line for line in self.done.stderr.splitlines() if line.startswith(STATUS_MARK)]
+        assert said, "cage's program said no exit status:\n" + self.said
+        return int(said[-1].removeprefix(STATUS_MARK))
 
     @property
     def records(self) -> list[Path]:
@@ -108,7 +129,7 @@ def run_in_cage(
         }  # fmt: skip
         inner = ["runuser", "-u", USER, "--", "env", "-i",
                  *(f"{k}={v}" for k, v in variables.items()), CAGE, *cage_options, "--",
-                 *command]  # fmt: skip
+                 "sh", "-c", _SAY_STATUS, "sh", *command]  # fmt: skip
         script = " && ".join([*_mounts(top / "etc", stash), 'exec "$@"'])
         done = subprocess.run(
             ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "cage",

@@ -224,12 +224,26 @@ def test_ctrl_wheel_zoom_is_swallowed_and_reported_once_per_gesture(
         )  # fmt: skip
         return QApplication.sendEvent(window, event)
 
+    def plain_wheel_arrives(after: int) -> int:
+        """Plain scrolling is the page's. Chromium drops wheel events that come before its first
+        hit-test data, so the wheel is sent again until the page has one more than before."""
+        deadline = time.monotonic() + 10
+        while True:
+            wheel(MOD.NoModifier)
+            qtbot.wait(50)
+            seen = evaluate(qtbot, page, "window.seen")
+            wheels = [k for k in seen if k["type"] == "wheel"]
+            if len(wheels) > after:
+                return len(wheels)
+            assert time.monotonic() < deadline, f"no plain wheel reached the page: {seen!r}"
+
+    before = plain_wheel_arrives(0)  # the witness: wheels do reach this page
     assert all(wheel(MOD.ControlModifier) for _ in range(5))
     assert [d[2] for d in decisions] == [{"chord": "Ctrl+Wheel", "what": "zoom"}]
-    wheel(MOD.NoModifier)  # plain scrolling is the page's
-    wait_page(qtbot, page, "window.seen", lambda s: any(k["type"] == "wheel" for k in s))
-    seen = evaluate(qtbot, page, "window.seen")
-    assert [k["ctrl"] for k in seen if k["type"] == "wheel"] == [False]
+    plain_wheel_arrives(before)
+    wheels = [k for k in evaluate(qtbot, page, "window.seen") if k["type"] == "wheel"]
+    assert len(wheels) >= 2 and not any(k["ctrl"] for k in wheels)  # no Ctrl+wheel got through
+    assert len(decisions) == 1
 
 
 def test_keys_for_other_windows_are_left_alone(
