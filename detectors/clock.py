@@ -11,12 +11,12 @@ than ``jump_seconds`` is the clock being set.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from detectors.base import Observation, Publish
+from detectors.periodic import Periodic
 
 #: Short, so that an interruption's length is known to a quarter of a second.
 BEAT_SECONDS = 0.25
@@ -44,7 +44,7 @@ def read_clocks() -> Clocks:
     return Clocks(time.time(), time.monotonic(), time.clock_gettime(time.CLOCK_BOOTTIME))
 
 
-class ClockWatcher:
+class ClockWatcher(Periodic):
     def __init__(
         self,
         publish: Publish,
@@ -53,31 +53,19 @@ class ClockWatcher:
         clocks: Callable[[], Clocks] = read_clocks,
         beat_seconds: float = BEAT_SECONDS,
     ) -> None:
+        super().__init__("kiosk-clock", beat_seconds)
         self._publish = publish
         self._gap = gap_seconds
         self._jump = jump_seconds
         self._clocks = clocks
         self._beat = beat_seconds
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._last = clocks()
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="kiosk-clock", daemon=True)
-        self._thread.start()
+    def begin(self) -> None:
+        self._last = self._clocks()
 
-    def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stopping.set()
-            thread.join(5)
-
-    def _run(self) -> None:
-        last = self._clocks()
-        while not self._stopping.wait(self._beat):
-            last = self.beat(last, self._clocks())
+    def tick(self) -> None:
+        self._last = self.beat(self._last, self._clocks())
 
     def beat(self, before: Clocks, now: Clocks) -> Clocks:
         """Compares one beat with the one before; publishes what it finds; returns ``now``."""
