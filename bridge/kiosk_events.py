@@ -39,4 +39,55 @@ KIOSK_EVENTS: tuple[EventSpec, ...] = (
         "detail.seconds is the jump (negative: set back).",
         violation=True,
     ),
+    kiosk_code(
+        Kind.ERROR,
+        4101,
+        "The exam cannot run in a virtual machine",
+        "At setup, under computer.virtual_machine = block (a .seb's allowVirtualMachine=false): "
+        "the computer is a virtual machine or a container that the school did not allow. "
+        "detail.cause names what was found; the record keeps every fact behind it.",
+    ),
+    kiosk_code(
+        Kind.ERROR,
+        4102,
+        "The exam cannot run in a remote session",
+        "At setup, under computer.remote_session = block: the display is not this computer's "
+        "screen (X over SSH, an xrdp session) or a remote control program runs (a VNC server, "
+        "TeamViewer, AnyDesk, RustDesk...). detail.cause names each.",
+    ),
+    kiosk_code(
+        Kind.ERROR,
+        4103,
+        "Close the programs that are not allowed during the exam",
+        "At setup, under computer.prohibited_processes = block: programs on the kiosk's list, "
+        "the school's or the .seb's (prohibitedProcesses) run. detail.cause names each with "
+        "its pid: the student closes them and setup() is called again.",
+    ),
+    kiosk_code(
+        Kind.EVIDENCE,
+        5103,
+        "The exam runs in a virtual machine",
+        "When monitoring starts, under computer.virtual_machine = warn (or a test machine's "
+        "allowance of block): detail.kind, detail.name and detail.evidence (every fact, as "
+        "path: value).",
+        violation=True,
+    ),
+    kiosk_code(
+        Kind.EVIDENCE,
+        5104,
+        "The exam is in a remote session",
+        "A remote control program started during the exam (name, pid, program, category), or, "
+        "when monitoring starts under computer.remote_session = warn, the remote session "
+        "found at setup (display, programs).",
+        violation=True,
+    ),
+    kiosk_code(
+        Kind.EVIDENCE,
+        5105,
+        "A program that is not allowed is running during the exam",
+        "A prohibited program started during the exam, or (under warn) ran when monitoring "
+        "started: detail.name, pid, program, category, running (when it was found) and, under "
+        "computer.end_prohibited_processes, ended (what the kiosk did).",
+        violation=True,
+    ),
 )

@@ -19,6 +19,7 @@ from bridge.scripts import SebKeys
 from detectors.base import Observation
 from kiosk import __version__
 from kiosk.enforcement import network_gate
+from kiosk.enforcement.computer import ComputerWatch
 from kiosk.enforcement.lockdown import Lockdown
 from kiosk.enforcement.page_guards import GuardedPage, make_profile
 from kiosk.enforcement.request_filter import DownloadGuard, RequestInterceptor
@@ -155,6 +156,7 @@ class KioskApp(QObject):
             self.evidence,
             self.x11,
             (opts.compositor, opts.headless_allowed),
+            ComputerWatch(opts.config.computer, self._note_decision, opts.test_machine),
         )
         self.lockdown.clipboard.insert = self.window.page.insert_text
         self.window.page.paste_allowed = lambda: self.lockdown.clipboard.paste_allowed(False)

@@ -52,9 +52,12 @@ def run_demo(verbose: bool = False) -> int:
     from kiosk.platform import logs
     from kiosk.platform.x11.xvfb import DisplayError, VirtualDisplay
 
-    # A demo runs anywhere, even where nothing can be locked down (offscreen, Wayland); its
-    # record then says so. Everything else is the product's default, under the school's policy.
-    own = {"policy": {"require_lockdown": False}}
+    # A demo runs anywhere, even where nothing can be locked down (offscreen, Wayland), in a
+    # virtual machine or beside a messenger; its record then says so. Everything else is the
+    # product's default, under the school's policy.
+    own = {"policy": {"require_lockdown": False},
+           "computer": {"virtual_machine": "off", "remote_session": "warn",
+                        "prohibited_processes": "warn"}}  # fmt: skip
     config = Layers(file=own, managed=load_managed()).config()
     verdict = preflight.check_engine_environment(os.environ, config.engine.unsafe_engine_allowance)
     data_dir = data_dir_of(config.session)

@@ -38,6 +38,9 @@ DEFAULT_WEIGHTS: dict[int, ViolationWeight] = {
     # The kiosk's own: the exam interrupted (frozen, suspended), the clock set.
     5101: ViolationWeight(per_event=10, per_minute=0, max_penalty=40),
     5102: ViolationWeight(per_event=10, per_minute=0, max_penalty=30),
+    5103: ViolationWeight(per_event=20, per_minute=0, max_penalty=20),
+    5104: ViolationWeight(per_event=30, per_minute=0, max_penalty=30),
+    5105: ViolationWeight(per_event=10, per_minute=0, max_penalty=30),
 }
 
 

@@ -22,7 +22,9 @@ import pytest
 
 if os.geteuid() == 0:
     os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
-    os.environ["KIOSK_TEST_ALLOW_UNSAFE_ENGINE"] = "1"
+# A test machine (which may itself be virtual: CI's is) lets its own settings through, and
+# every kiosk of the suite says so in its record.
+os.environ["KIOSK_TEST_ALLOW_UNSAFE_ENGINE"] = "1"
 
 # The face models are the checkout's shared ones (make put them there): the suite runs as a
 # user with a fresh HOME, and finds them as every user of the checkout does.
@@ -179,6 +181,7 @@ def make_kiosk(qapp: object, tmp_path: Path) -> Iterator[Callable[..., object]]:
             engine=decide({}),
             seb=seb,
             awaiting_configuration=awaiting_configuration,
+            test_machine=True,
         )
         app = KioskApp(qapp, opts)
         made.append(app)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bridge.catalogue import violation_codes
+from kiosk.config.computer_settings import ComputerSettings
 from kiosk.platform.errors import UsageError
 from kiosk.platform.files import read_regular_file
 from kiosk.platform.validation import describe
@@ -299,6 +300,7 @@ class KioskConfig(BaseModel):
     window: WindowSettings = Field(default_factory=WindowSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    computer: ComputerSettings = Field(default_factory=ComputerSettings)
     proctoring: ProctorSettings = Field(default_factory=ProctorSettings)
     trust_score: TrustScoreConfig = Field(default_factory=TrustScoreConfig)
     report: ReportSettings = Field(default_factory=ReportSettings)

@@ -19,10 +19,12 @@ from typing import Any
 from detectors.base import DeviceError, Observation, Problem
 from detectors.compositor import CompositorFact
 from detectors.monitors import MonitorDetector, MonitorsSnapshot
+from detectors.processes import ProcessesStarted
 from detectors.screen_capture import capture_screen, current_capability, to_bgr
 from detectors.window_state import ExamWindowState, FocusChange, FullscreenChange
 from kiosk.config.settings import PolicySettings
 from kiosk.enforcement.clipboard import ClipboardGuard
+from kiosk.enforcement.computer import ComputerWatch
 from kiosk.enforcement.input_filter import KeyFilter
 from kiosk.enforcement.screen_covers import ScreenBlanker
 from kiosk.enforcement.window_keeper import WindowKeeper
@@ -58,9 +60,11 @@ class Lockdown(QObject):
         evidence: EvidenceStore,
         x11: X11Session | None,
         compositor: tuple[CompositorFact | None, bool] = (None, False),
+        computer: ComputerWatch | None = None,
     ) -> None:
         """``compositor``: the Wayland compositor this kiosk is a client of, and whether a test
-        machine's allowance lets a headless one count (kiosk/launch/resolve.py)."""
+        machine's allowance lets a headless one count (kiosk/launch/resolve.py); ``computer``:
+        the checks of the computer around the exam (none: not checked)."""
         super().__init__(window)
         self._qapp = qapp
         self._window = window
@@ -69,6 +73,7 @@ class Lockdown(QObject):
         self._decided = decided
         self._evidence = evidence
         self._compositor, self._headless_allowed = compositor
+        self.computer = computer
         self.options: TrackingOptions | None = None
         self.monitors: MonitorDetector | None = None
         self.blanker: ScreenBlanker | None = None
@@ -141,6 +146,8 @@ class Lockdown(QObject):
             checks["lockdown"] = f"not locked down: {why}"
         else:
             checks["lockdown"] = "locked"
+        if self.computer is not None:
+            checks.update(self.computer.check())
         checks["screenCapture"] = self._check_capture(options)
         warnings: list[Evidence] = []
         snapshot = self._snapshot("setup")
@@ -185,7 +192,8 @@ class Lockdown(QObject):
         snapshot = self._snapshot("monitoring started")
         self._baseline = snapshot
         found = decide_start(snapshot, self._monitor_policy())
-        return [Evidence(f.code, dict(f.detail)) for f in found]
+        computer = self.computer.start() if self.computer is not None else []
+        return [Evidence(f.code, dict(f.detail)) for f in found] + computer
 
     def fullscreen_enforced(self) -> bool:
         page = None if self.options is None else self.options.forceFullScreen
@@ -219,6 +227,8 @@ class Lockdown(QObject):
         return {"screenshot": photo.as_detail()}, []
 
     def stop(self) -> None:
+        if self.computer is not None:
+            self.computer.stop()
         self.keeper.monitoring = False
         self.keeper.release_keyboard()
         self.clipboard.stop()
@@ -234,6 +244,8 @@ class Lockdown(QObject):
             self.keeper.on_focus(obs)
         elif isinstance(obs, ExamWindowState):
             self.keeper.on_exam_window(obs)
+        elif isinstance(obs, ProcessesStarted) and self.computer is not None:
+            return self.computer.observe(obs)
         elif isinstance(obs, MonitorsSnapshot):
             before, self._baseline = self._baseline, obs
             if before is not None and self._monitor_policy() != "off":

@@ -35,6 +35,8 @@ class RunOptions:
     #: machine lets its headless backend count as the kiosk's own session.
     compositor: CompositorFact | None = None
     headless_allowed: bool = False
+    #: KIOSK_TEST_ALLOW_UNSAFE_ENGINE on a computer whose managed policy keeps the allowance.
+    test_machine: bool = False
 
     def meta(self) -> dict[str, Any]:
         """What the session record says of this run's options."""

@@ -180,4 +180,5 @@ def resolve(
         awaiting_configuration=awaiting,
         compositor=compositor,
         headless_allowed=headless_allowed,
+        test_machine=test_machine(env, cfg.engine.unsafe_engine_allowance),
     )

@@ -33,6 +33,7 @@ class SebLaunch:
     applied: dict[str, str] = field(default_factory=dict)
     unsupported: tuple[str, ...] = ()
     report: dict[str, Any] = field(default_factory=dict)  # [report] settings, from kioskReport
+    computer: dict[str, Any] = field(default_factory=dict)  # [computer] settings
 
     def headers(self, url: str) -> dict[str, str]:
         """What a request to ``url`` carries: with sendBrowserExamKey, a request to the exam's
@@ -75,6 +76,7 @@ def from_data(source: str, data: bytes, ask: AskPassword | None, tries: int = 3)
         applied=translation.applied,
         unsupported=tuple(sorted(translation.unsupported)),
         report=translation.report,
+        computer=translation.computer,
     )
 
 
@@ -117,6 +119,8 @@ def seb_layer(launch: SebLaunch, autostart_set: bool) -> dict[str, Any]:
     layer: dict[str, Any] = {"policy": dict(launch.policy)}
     if launch.report:
         layer["report"] = dict(launch.report)
+    if launch.computer:
+        layer["computer"] = dict(launch.computer)
     if not autostart_set:
         layer["session"] = {"autostart": True}
     return layer

@@ -21,6 +21,7 @@ from detectors.focus import FocusDetector
 from detectors.fullscreen import FullscreenDetector
 from detectors.microphone import MicrophoneDetector
 from detectors.monitors import MonitorDetector
+from detectors.processes import ProcessWatcher
 from detectors.sources import CameraSource, MicrophoneSource
 from kiosk.config.settings import ProctorSettings
 from kiosk.platform.qt import QWidget
@@ -28,7 +29,8 @@ from kiosk.platform.x11.session import X11Session
 
 
 class WindowSensors:
-    """The detectors that watch the exam window, the desktop around it and time itself."""
+    """The detectors that watch the exam window, the desktop and the computer around it, and
+    time itself."""
 
     def __init__(
         self,
@@ -43,10 +45,12 @@ class WindowSensors:
         # Only the X server can say whether another program hid or covered the window.
         self.exam_window = ExamWindowWatcher(window, publish, ours, x11, parent=window)
         self.clock = ClockWatcher(publish)  # the exam interrupted, the computer's clock set
+        self.processes = ProcessWatcher(publish)  # programs started on the computer
 
     @property
     def all(self) -> tuple[Detector, ...]:
-        return (self.focus, self.fullscreen, self.monitors, self.exam_window, self.clock)
+        return (self.focus, self.fullscreen, self.monitors, self.exam_window, self.clock,
+                self.processes)  # fmt: skip
 
     def start(self) -> None:
         for detector in self.all:

@@ -21,7 +21,20 @@ def episodes(
 def test_the_rules_are_the_catalogues() -> None:
     assert dict(RULES.closers) == {5006: 5005, 2003: 4008}
     assert RULES.sustained == {5001, 5002, 5004}
-    assert RULES.violations == {4007, 4008, 5001, 5002, 5004, 5005, 5007, 5101, 5102}
+    assert RULES.violations == {
+        4007,
+        4008,
+        5001,
+        5002,
+        5004,
+        5005,
+        5007,
+        5101,
+        5102,
+        5103,
+        5104,
+        5105,
+    }
 
 
 # -- episodes -------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class Translation:
     send_keys: bool = False
     exam_key_salt: bytes = b""
     report: dict[str, Any] = field(default_factory=dict)  # kiosk's [report], from kioskReport
+    computer: dict[str, Any] = field(default_factory=dict)  # kiosk's [computer]
 
     @property
     def starts_exam(self) -> bool:
@@ -227,6 +228,56 @@ def _report(t: Translation, value: Any) -> None:
     t.applied["kioskReport"] = f"events are reported to {lrs}" if lrs else "no LRS is named"
 
 
+def _virtual_machine(t: Translation, value: Any) -> None:
+    allowed = _bool(value, "allowVirtualMachine")
+    t.computer["virtual_machine"] = "off" if allowed else "block"
+    t.applied["allowVirtualMachine"] = (
+        "a virtual machine is allowed (and recorded)" if allowed else
+        "no virtual machine or container: setup fails with 4101, naming the evidence"
+    )  # fmt: skip
+
+
+def _process_names(key: str, value: Any) -> list[str]:
+    """The active entries' executables, whatever their ``os``: names are compared without .exe
+    or .app, so an entry written for Windows finds the same program here."""
+    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+        raise UsageError(f"SEB setting {key}: not a list of processes")
+    names = []
+    for i, entry in enumerate(value):
+        if _bool(entry.get("active", True), f"{key}[{i}].active"):
+            for field_name in ("executable", "originalName"):
+                name = _str(entry.get(field_name, ""), f"{key}[{i}].{field_name}").strip()
+                if name and name not in names:
+                    names.append(name)
+    return names
+
+
+def _prohibited(t: Translation, value: Any) -> None:
+    names = _process_names("prohibitedProcesses", value)
+    t.computer["prohibited"] = names
+    t.applied["prohibitedProcesses"] = (
+        f"{len(names)} program(s) prohibited beside the kiosk's own list; any user's counts, "
+        "and only the student's own are ended (stricter than currentUser)"
+    )
+
+
+def _permitted(t: Translation, value: Any) -> None:
+    names = _process_names("permittedProcesses", value)
+    t.computer["permitted"] = names
+    t.applied["permittedProcesses"] = (
+        f"{len(names)} program(s) never prohibited; the kiosk does not start them"
+    )
+
+
+def _monitor_processes(t: Translation, value: Any) -> None:
+    on = _bool(value, "monitorProcesses")
+    t.computer["end_prohibited_processes"] = on
+    t.applied["monitorProcesses"] = (
+        "a prohibited program started during the exam is ended (5105)" if on else
+        "a prohibited program started during the exam is evidence (5105), not ended"
+    )  # fmt: skip
+
+
 _KEYS: dict[str, Callable[[Translation, Any], None]] = {
     "startURL": _start_url,
     "sebConfigPurpose": _purpose,
@@ -241,6 +292,10 @@ _KEYS: dict[str, Callable[[Translation, Any], None]] = {
     "sendBrowserExamKey": _send_keys,
     "examKeySalt": _salt,
     "kioskReport": _report,
+    "allowVirtualMachine": _virtual_machine,
+    "prohibitedProcesses": _prohibited,
+    "permittedProcesses": _permitted,
+    "monitorProcesses": _monitor_processes,
 }
 #: Read together, after the others (allowQuit may take back the quit password).
 _TOGETHER = ("URLFilterEnable", "URLFilterRules", "allowQuit")

@@ -1,0 +1,151 @@
+"""The computer around the exam: a virtual machine, a remote session, prohibited programs.
+
+The lockdown asks it at setup (``check``: refuse, or go on with what it found in 2001's
+checks), when monitoring starts (``start``: what warn lets through, and what started since
+setup, as evidence) and with every ``ProcessesStarted`` the process watcher publishes
+(``observe``: evidence and, where the policy says so, the program ended). The decisions are
+policies/machine.py's and policies/processes.py's; this module gathers the facts and acts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from detectors.base import Observation
+from detectors.machine import read_machine_facts
+from detectors.processes import ProcessesStarted, RunningProcess, list_processes
+from kiosk.config.computer_settings import ComputerSettings
+from kiosk.platform.processes import identify
+from kiosk.platform.qt import QTimer
+from kiosk.session.ports import Evidence, SetupFailure
+from kiosk.session.record import Decided
+from policies import processes as rules_of
+from policies.machine import VIRTUAL_MACHINE_EVIDENCE, decide_machine, find_virtualisation
+
+log = logging.getLogger("kiosk.computer")
+
+#: How long a program asked to end (SIGTERM) has before it is made to (SIGKILL).
+GRACE_MS = 2000
+
+
+def _ancestry(pid: int, processes: Iterable[RunningProcess]) -> set[int]:
+    parents = {p.pid: p.parent for p in processes}
+    chain = {pid}
+    while pid in parents and parents[pid] > 1 and parents[pid] not in chain:
+        pid = parents[pid]
+        chain.add(pid)
+    return chain
+
+
+class ComputerWatch:
+    def __init__(
+        self,
+        settings: ComputerSettings,
+        decided: Decided,
+        test_machine: bool,
+        *,
+        env: Mapping[str, str] | None = None,
+        root: Path = Path("/"),
+        processes: Callable[[], list[RunningProcess]] = list_processes,
+    ) -> None:
+        self._settings = settings
+        self._decided = decided
+        self._test_machine = test_machine
+        self._env = os.environ if env is None else env
+        self._root = root
+        self._processes = processes
+        self._rules = rules_of.Rules.of(
+            settings.prohibited,
+            settings.permitted,
+            settings.assistive_tools,
+            settings.default_prohibited,
+        )
+        self._at_start: list[Evidence] = []
+        self._reported: set[tuple[int, int]] = set()  # (pid, start) already evidence
+        self.monitoring = False
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def check(self) -> dict[str, Any]:
+        """The computer's part of 2001's checks; raises SetupFailure (4101, 4102, 4103)."""
+        s = self._settings
+        findings = find_virtualisation(read_machine_facts(self._root).as_dict())
+        machine = decide_machine(findings, s.virtual_machine, s.allowed_virtual_machines,
+                                 self._test_machine)  # fmt: skip
+        checks: dict[str, Any] = {"virtualMachine": machine.checks}
+        if not machine.proceed:
+            self._decided("computer", "setup refused: virtual machine",
+                          {**machine.checks, "findings": machine.findings})  # fmt: skip
+            raise SetupFailure(machine.code or 4101, machine.why)
+        running = self._processes()
+        found = rules_of.find(running, self._rules)
+        display = rules_of.remote_display(self._env)
+        verdict = rules_of.decide_setup(found, display, s.prohibited_processes, s.remote_session)
+        checks.update(verdict.checks)
+        if not verdict.proceed:
+            self._decided("computer", "setup refused", {"why": verdict.why, **verdict.checks})
+            raise SetupFailure(verdict.code or 4103, verdict.why)
+        self._at_start = [Evidence(VIRTUAL_MACHINE_EVIDENCE, d) for d in machine.at_start]
+        self._at_start += [Evidence(code, detail) for code, detail in verdict.at_start]
+        self._reported = {(f.process.pid, f.process.start) for f in found}
+        if findings or found or display:
+            self._decided("computer", "setup continues", {**checks, "findings": machine.findings})
+        return checks
+
+    # -- the exam ---------------------------------------------------------------------------
+
+    def start(self) -> list[Evidence]:
+        """What warn let through at setup, and what started between setup and now."""
+        self.monitoring = True
+        evidence, self._at_start = self._at_start, []
+        return evidence + self._found_now(self._processes(), "before monitoring started")
+
+    def stop(self) -> None:
+        self.monitoring = False
+
+    def observe(self, obs: Observation) -> list[Evidence]:
+        if isinstance(obs, ProcessesStarted) and self.monitoring:
+            return self._found_now(list(obs.processes), "during the exam")
+        return []
+
+    def _found_now(self, processes: list[RunningProcess], when: str) -> list[Evidence]:
+        s = self._settings
+        evidence = []
+        everyone: list[RunningProcess] | None = None
+        for found in rules_of.find(processes, self._rules):
+            key = (found.process.pid, found.process.start)
+            code = rules_of.during_exam(found, s.prohibited_processes, s.remote_session)
+            if code is None or key in self._reported:
+                continue
+            self._reported.add(key)
+            detail: dict[str, Any] = {**found.as_detail(), "running": when}
+            if s.end_prohibited_processes:
+                everyone = everyone if everyone is not None else self._processes()
+                detail["ended"] = self._end(found, everyone)
+            evidence.append(Evidence(code, detail))
+        return evidence
+
+    def _end(self, found: rules_of.Found, everyone: list[RunningProcess]) -> str:
+        mine = _ancestry(os.getpid(), everyone)
+        if not rules_of.may_end(found, os.getuid(), mine):
+            return "not ended: not the student's own program"
+        identity = identify(found.process.pid)
+        try:
+            os.kill(found.process.pid, signal.SIGTERM)
+        except OSError as exc:
+            return f"not ended: {exc.strerror}"
+        self._decided("computer", "ended a prohibited program", found.as_detail())
+
+        def make_sure() -> None:
+            if identity is not None and identity.running():
+                with contextlib.suppress(OSError):
+                    os.kill(identity.pid, signal.SIGKILL)
+
+        QTimer.singleShot(GRACE_MS, make_sure)
+        return "ended"
