@@ -22,7 +22,29 @@ def test_every_key_of_a_real_file_is_accounted_for() -> None:
     assert not set(found.applied) & set(found.unsupported)
     assert found.starts_exam and found.send_keys and len(found.exam_key_salt) == 32
     assert "browserWindowWebView" not in real or "browserWindowWebView" in found.unsupported
-    KioskConfig.model_validate({"policy": found.policy})  # kiosk's own settings, valid
+    KioskConfig.model_validate({"policy": found.policy, "computer": found.computer})
+
+
+def test_the_computer_keys_of_real_files_are_kiosks_computer_settings() -> None:
+    windows = translate(settings((SEB_FILES / "unencrypted_win_223.seb").read_bytes()))
+    computer = KioskConfig.model_validate({"computer": windows.computer}).computer
+    assert computer.virtual_machine == "off"  # allowVirtualMachine = true
+    assert computer.end_prohibited_processes  # monitorProcesses = true
+    assert len(computer.prohibited) == 16 and {"TeamViewer", "g2mcomm.exe", "Skype"} <= set(
+        computer.prohibited
+    )
+    assert computer.permitted == ["firefox.exe"]
+    mac = translate(settings((SEB_FILES / "unencrypted_mac_001.seb").read_bytes()))
+    assert mac.computer["virtual_machine"] == "block"  # allowVirtualMachine = false
+    assert "4101" in mac.applied["allowVirtualMachine"]
+
+
+def test_inactive_process_entries_are_left_out() -> None:
+    found = translate({"prohibitedProcesses": [
+        {"active": False, "executable": "zoom.exe"},
+        {"active": True, "executable": "obs64.exe", "originalName": "obs64.exe"},
+    ]})  # fmt: skip
+    assert found.computer["prohibited"] == ["obs64.exe"]
 
 
 def test_the_settings_kiosk_applies() -> None:
@@ -96,6 +118,9 @@ def test_a_configuration_for_the_client_starts_no_exam() -> None:
         ({"URLFilterEnable": True, "URLFilterRules": [{"action": 1}]}, "not a rule"),
         ({"URLFilterRules": "everything"}, "not a list"),
         ({"startURL": 5}, "not text"),
+        ({"prohibitedProcesses": "obs"}, "prohibitedProcesses: not a list of processes"),
+        ({"permittedProcesses": [{"executable": 5}]}, r"permittedProcesses\[0\].executable"),
+        ({"allowVirtualMachine": 0}, "allowVirtualMachine: 0 is not a boolean"),
     ],
 )
 def test_a_wrong_value_is_one_clear_line(settings_: dict[str, Any], words: str) -> None:
