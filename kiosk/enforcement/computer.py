@@ -22,11 +22,15 @@ from detectors.machine import read_machine_facts
 from detectors.processes import ProcessesStarted, RunningProcess, list_processes
 from kiosk.config.computer_settings import ComputerSettings
 from kiosk.platform.processes import identify
-from kiosk.platform.qt import QTimer
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.record import Decided
 from policies import processes as rules_of
-from policies.machine import VIRTUAL_MACHINE_EVIDENCE, decide_machine, find_virtualisation
+from policies.machine import (
+    VIRTUAL_MACHINE_EVIDENCE,
+    MachineDecision,
+    decide_machine,
+    find_virtualisation,
+)
 
 log = logging.getLogger("kiosk.computer")
 
@@ -72,21 +76,33 @@ class ComputerWatch:
 
     # -- setup ------------------------------------------------------------------------------
 
-    def check(self) -> dict[str, Any]:
-        """The computer's part of 2001's checks; raises SetupFailure (4101, 4102, 4103)."""
+    def machine(self) -> MachineDecision:
+        """What the computer's facts say of a virtual machine (setup, and ``kiosk doctor``)."""
         s = self._settings
         findings = find_virtualisation(read_machine_facts(self._root).as_dict())
-        machine = decide_machine(findings, s.virtual_machine, s.allowed_virtual_machines,
-                                 self._test_machine)  # fmt: skip
+        return decide_machine(
+            findings, s.virtual_machine, s.allowed_virtual_machines, self._test_machine
+        )
+
+    def programs(self) -> tuple[list[rules_of.Found], rules_of.SetupVerdict]:
+        """What runs now, and what it means at setup (setup, and ``kiosk doctor``)."""
+        s = self._settings
+        found = rules_of.find(self._processes(), self._rules)
+        display = rules_of.remote_display(self._env)
+        verdict = rules_of.decide_setup(found, display, s.prohibited_processes, s.remote_session)
+        return found, verdict
+
+    def check(self) -> dict[str, Any]:
+        """The computer's part of 2001's checks; raises SetupFailure (4101, 4102, 4103)."""
+        machine = self.machine()
+        findings = machine.findings
         checks: dict[str, Any] = {"virtualMachine": machine.checks}
         if not machine.proceed:
             self._decided("computer", "setup refused: virtual machine",
                           {**machine.checks, "findings": machine.findings})  # fmt: skip
             raise SetupFailure(machine.code or 4101, machine.why)
-        running = self._processes()
-        found = rules_of.find(running, self._rules)
+        found, verdict = self.programs()
         display = rules_of.remote_display(self._env)
-        verdict = rules_of.decide_setup(found, display, s.prohibited_processes, s.remote_session)
         checks.update(verdict.checks)
         if not verdict.proceed:
             self._decided("computer", "setup refused", {"why": verdict.why, **verdict.checks})
@@ -146,6 +162,8 @@ class ComputerWatch:
             if identity is not None and identity.running():
                 with contextlib.suppress(OSError):
                     os.kill(identity.pid, signal.SIGKILL)
+
+        from kiosk.platform.qt import QTimer  # here: kiosk doctor asks the checks without Qt
 
         QTimer.singleShot(GRACE_MS, make_sure)
         return "ended"

@@ -152,6 +152,35 @@ def _schemes() -> Check:
     return Check("links", "ok", "seb, sebs, kiosk and kiosks links open the kiosk")
 
 
+def _computer(config: KioskConfig, env: Mapping[str, str]) -> list[Check]:
+    """What setup's computer check would say: a virtual machine, a remote session, programs
+    to close (the same ComputerWatch setup asks)."""
+    from kiosk.enforcement.computer import ComputerWatch
+    from policies.engine import test_machine
+
+    allowance = test_machine(env, config.engine.unsafe_engine_allowance)
+    watch = ComputerWatch(config.computer, lambda *_: None, allowance, env=env)
+    machine = watch.machine()
+    found = ", ".join(machine.checks["found"]) or "none"  # type: ignore[arg-type]
+    if not machine.proceed:
+        vm = Check("computer", "problem", f"{machine.why} (4101)")
+    elif machine.checks.get("verdict") in ("warned", "allowed on a test machine"):
+        vm = Check("computer", "warning", f"{found}: {machine.checks['verdict']}")
+    else:
+        vm = Check("computer", "ok", f"virtual machine or container: {found}")
+    running, verdict = watch.programs()
+    if not verdict.proceed:
+        programs = Check("programs", "problem", f"{verdict.why} ({verdict.code})")
+    elif verdict.at_start:
+        named = ", ".join(f"{f.process.as_detail()['name']} ({f.category})" for f in running)
+        programs = Check(
+            "programs", "warning", f"reported once the exam starts: {named or 'a remote display'}"
+        )
+    else:
+        programs = Check("programs", "ok", "no remote session, nothing prohibited running")
+    return [vm, programs]
+
+
 def checks(config: KioskConfig, managed: Check, env: Mapping[str, str]) -> list[Check]:
     steps: list[Callable[[], Check]] = [
         lambda: managed,
@@ -163,7 +192,7 @@ def checks(config: KioskConfig, managed: Check, env: Mapping[str, str]) -> list[
         _keyring,
         _schemes,
     ]
-    return [step() for step in steps]
+    return [step() for step in steps] + _computer(config, env)
 
 
 def as_table(found: list[Check]) -> str:

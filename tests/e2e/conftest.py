@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -89,3 +91,22 @@ def scene_wav(media_dir: Path) -> Path:
     words = words[: round((SPEECH[1] - SPEECH[0]) * RATE)]
     voice = np.concatenate([np.zeros(round(SPEECH[0] * RATE), np.float32), words])
     return write_wav(media_dir / "scene.wav", mix(fan, voice), RATE)
+
+
+@pytest.fixture
+def program(tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
+    """Starts a real program named ``name`` (comm, file and argv[0] all say it)."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str) -> subprocess.Popen[bytes]:
+        path = tmp_path / "bin" / name
+        path.parent.mkdir(exist_ok=True)
+        shutil.copy(shutil.which("sleep") or "/bin/sleep", path)
+        proc = subprocess.Popen([str(path), "120"])
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.kill()
+        proc.wait()

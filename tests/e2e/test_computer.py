@@ -4,9 +4,7 @@ finds them at setup and during the exam, and ends them where the policy says."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +14,6 @@ from tests.support.process import KioskProcess
 from tests.support.server import ReportServer, event_names, events
 
 Start = Callable[..., KioskProcess]
-
-
-@pytest.fixture
-def program(tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
-    """Starts a real program named ``name`` (comm, file and argv[0] all say it)."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str) -> subprocess.Popen[bytes]:
-        path = tmp_path / "bin" / name
-        path.parent.mkdir(exist_ok=True)
-        shutil.copy(shutil.which("sleep") or "/bin/sleep", path)
-        proc = subprocess.Popen([str(path), "120"])
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        proc.kill()
-        proc.wait()
 
 
 def config(tmp_path: Path, text: str) -> tuple[str, str]:

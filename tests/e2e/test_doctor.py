@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from tests.support.managed_etc import run_kiosk_managed
 from tests.support.paths import REPO
@@ -37,8 +38,11 @@ def test_a_ready_computer_is_all_ok_or_said_why_not(face_clip: Path, pulse: Priv
         assert engine == "warning" and "QTWEBENGINE_DISABLE_SANDBOX=1" in said
     else:
         assert engine == "ok"
+    assert table["programs"] == ("ok", "no remote session, nothing prohibited running")
+    # a virtual machine (CI's is one) is let through on a test machine, and said so
+    assert table["computer"][0] in ("ok", "warning"), table["computer"]
     assert set(table) == {"managed policy", "display", "web engine", "camera", "microphone",
-                          "monitors", "keyring", "links"}  # fmt: skip
+                          "monitors", "keyring", "links", "computer", "programs"}  # fmt: skip
 
 
 def test_what_setup_would_refuse_is_a_problem_and_exit_1(face_clip: Path) -> None:
@@ -47,6 +51,23 @@ def test_what_setup_would_refuse_is_a_problem_and_exit_1(face_clip: Path) -> Non
     assert done.returncode == 1
     assert table["camera"][0] == "problem" and "/dev/video" in table["camera"][1]
     assert table["microphone"] == ("warning", "none configured: exams that listen fail")
+
+
+def test_a_program_setup_would_refuse_is_named_and_warn_makes_it_a_warning(
+    program: Any, tmp_path: Path
+) -> None:
+    vnc = program("anydesk")
+    done = run_cli("doctor", "--camera", "none", "--microphone", "none")
+    assert done.returncode == 1
+    assert rows(done.stdout)["programs"] == (
+        "problem", f"a remote session: anydesk (pid {vnc.pid}, remote control) (4102)"
+    )  # fmt: skip
+    config = tmp_path / "warn.toml"
+    config.write_text('[computer]\nremote_session = "warn"\n')
+    done = run_cli("doctor", "--config", str(config), "--camera", "none", "--microphone", "none")
+    assert rows(done.stdout)["programs"] == (
+        "warning", "reported once the exam starts: anydesk (remote control)"
+    )  # fmt: skip
 
 
 def test_a_broken_managed_policy_is_the_one_problem_said(tmp_path: Path) -> None:
