@@ -64,6 +64,14 @@ KIOSK_EVENTS: tuple[EventSpec, ...] = (
         "its pid: the student closes them and setup() is called again.",
     ),
     kiosk_code(
+        Kind.ERROR,
+        4104,
+        "Other programs are on the exam's display",
+        "At setup, under computer.unknown_display_clients = block: the X server lists clients "
+        "that are neither the kiosk nor a helper (window manager, input method, the desktop's "
+        "pieces, assistive tools). detail.cause names each with its pid.",
+    ),
+    kiosk_code(
         Kind.EVIDENCE,
         5103,
         "The exam runs in a virtual machine",
@@ -88,6 +96,16 @@ KIOSK_EVENTS: tuple[EventSpec, ...] = (
         "A prohibited program started during the exam, or (under warn) ran when monitoring "
         "started: detail.name, pid, program, category, running (when it was found) and, under "
         "computer.end_prohibited_processes, ended (what the kiosk did).",
+        violation=True,
+    ),
+    kiosk_code(
+        Kind.EVIDENCE,
+        5106,
+        "Another program connected to the exam's display",
+        "During the exam, a client that is neither the kiosk nor a helper connected to the X "
+        "display (it can read the screen and type into the exam): detail.client (the X "
+        "server's name for it), name, pid and program; a client with no local process came "
+        "over the network.",
         violation=True,
     ),
 )

@@ -41,6 +41,7 @@ DEFAULT_WEIGHTS: dict[int, ViolationWeight] = {
     5103: ViolationWeight(per_event=20, per_minute=0, max_penalty=20),
     5104: ViolationWeight(per_event=30, per_minute=0, max_penalty=30),
     5105: ViolationWeight(per_event=10, per_minute=0, max_penalty=30),
+    5106: ViolationWeight(per_event=10, per_minute=0, max_penalty=30),
 }
 
 

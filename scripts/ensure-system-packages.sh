@@ -13,6 +13,8 @@ runtime=(
   libx11-xcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-shm0 libxcb-sync1
   libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
+  # the X server's list of its clients and their pids (X-Resource): who else is on the display
+  libxcb-res0
   # a readable font, and a virtual X server so `kiosk demo` works on a machine without a display
   fonts-dejavu-core xvfb xauth
   # mediapipe's face detector (GLES even on CPU), sounddevice's PortAudio

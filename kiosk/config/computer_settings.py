@@ -59,8 +59,19 @@ class ComputerSettings(BaseModel):
         description="Programs that are never prohibited, whatever a list says (a .seb's "
         "permittedProcesses).",
     )
+    unknown_display_clients: Level = Field(
+        "warn",
+        description="Programs connected to the exam's X display other than the kiosk, the "
+        "window manager, input methods, the desktop's pieces and assistive tools (any X client "
+        "can read the screen and type): listed in 2001's checks; 4104 at setup under block "
+        "(the kiosk alone on its display, as in its own session); 5106 when one connects during "
+        "the exam (block and warn).",
+    )
+    permitted_display_clients: list[str] = Field(
+        default_factory=list, description="Programs that may be on the exam's display."
+    )
     assistive_tools: list[str] = Field(
         default_factory=lambda: list(ASSISTIVE_TOOLS),
         description="Assistive technology (screen readers, magnifiers, on-screen keyboards): "
-        "never prohibited and never a finding.",
+        "never prohibited, never an unknown client of the display.",
     )

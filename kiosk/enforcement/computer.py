@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.base import Observation
+from detectors.display_clients import DisplayClient, DisplayClientsConnected, read_display_clients
 from detectors.machine import read_machine_facts
 from detectors.processes import ProcessesStarted, RunningProcess, list_processes
 from kiosk.config.computer_settings import ComputerSettings
@@ -25,6 +26,8 @@ from kiosk.platform.processes import identify
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.record import Decided
 from policies import processes as rules_of
+from policies.display_clients import UNKNOWN_AT_SETUP, UNKNOWN_EVIDENCE, ClientsVerdict, helper_of
+from policies.display_clients import decide_setup as decide_clients
 from policies.machine import (
     VIRTUAL_MACHINE_EVIDENCE,
     MachineDecision,
@@ -47,6 +50,19 @@ def _ancestry(pid: int, processes: Iterable[RunningProcess]) -> set[int]:
     return chain
 
 
+def _x_clients() -> list[DisplayClient] | None:
+    if not os.environ.get("DISPLAY"):
+        return None
+    from kiosk.platform.x11.connection import X11Connection
+    from kiosk.platform.x11.xcb import X11Error
+
+    try:
+        with X11Connection() as connection:
+            return read_display_clients(connection)
+    except X11Error:
+        return None
+
+
 class ComputerWatch:
     def __init__(
         self,
@@ -57,8 +73,12 @@ class ComputerWatch:
         env: Mapping[str, str] | None = None,
         root: Path = Path("/"),
         processes: Callable[[], list[RunningProcess]] = list_processes,
+        clients: Callable[[], list[DisplayClient] | None] | None = None,
     ) -> None:
+        """``clients``: the display's clients now (default: asked of ``$DISPLAY``'s X server;
+        None from it: no X display, or no X-Resource)."""
         self._settings = settings
+        self._clients = clients if clients is not None else _x_clients
         self._decided = decided
         self._test_machine = test_machine
         self._env = os.environ if env is None else env
@@ -107,6 +127,11 @@ class ComputerWatch:
         if not verdict.proceed:
             self._decided("computer", "setup refused", {"why": verdict.why, **verdict.checks})
             raise SetupFailure(verdict.code or 4103, verdict.why)
+        clients = self.display_clients()
+        checks.update(clients.checks)
+        if not clients.proceed:
+            self._decided("computer", "setup refused", {"why": clients.why, **clients.checks})
+            raise SetupFailure(UNKNOWN_AT_SETUP, clients.why)
         self._at_start = [Evidence(VIRTUAL_MACHINE_EVIDENCE, d) for d in machine.at_start]
         self._at_start += [Evidence(code, detail) for code, detail in verdict.at_start]
         self._reported = {(f.process.pid, f.process.start) for f in found}
@@ -125,9 +150,37 @@ class ComputerWatch:
     def stop(self) -> None:
         self.monitoring = False
 
+    def display_clients(self) -> ClientsVerdict:
+        """The programs on the exam's display, helpers told apart (setup, ``kiosk doctor``)."""
+        level = self._settings.unknown_display_clients
+        now = self._clients() if level != "off" else []
+        if now is None:
+            return ClientsVerdict(True, "", {"displayClients": "no X-Resource on this display"})
+        helpers, unknown = self._sorted(now)
+        return decide_clients(helpers, unknown, level)
+
+    def _sorted(self, clients: list[DisplayClient]) -> tuple[list[Any], list[DisplayClient]]:
+        everyone = self._processes()
+        me = os.getpid()
+        kiosk = {c.pid for c in clients if c.pid is not None and me in _ancestry(c.pid, everyone)}
+        s = self._settings
+        helpers, unknown = [], []
+        for client in clients:
+            what = helper_of(client, kiosk, s.assistive_tools, s.permitted_display_clients)
+            if what is None:
+                unknown.append(client)
+            else:
+                helpers.append((client, what))
+        return helpers, unknown
+
     def observe(self, obs: Observation) -> list[Evidence]:
         if isinstance(obs, ProcessesStarted) and self.monitoring:
             return self._found_now(list(obs.processes), "during the exam")
+        if isinstance(obs, DisplayClientsConnected) and self.monitoring:
+            if self._settings.unknown_display_clients == "off":
+                return []
+            _, unknown = self._sorted(list(obs.clients))
+            return [Evidence(UNKNOWN_EVIDENCE, c.as_detail()) for c in unknown]
         return []
 
     def _found_now(self, processes: list[RunningProcess], when: str) -> list[Evidence]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from detectors.base import DeviceError, Observation, Problem
 from detectors.compositor import CompositorFact
+from detectors.display_clients import DisplayClientsConnected
 from detectors.monitors import MonitorDetector, MonitorsSnapshot
 from detectors.processes import ProcessesStarted
 from detectors.screen_capture import capture_screen, current_capability, to_bgr
@@ -244,7 +245,7 @@ class Lockdown(QObject):
             self.keeper.on_focus(obs)
         elif isinstance(obs, ExamWindowState):
             self.keeper.on_exam_window(obs)
-        elif isinstance(obs, ProcessesStarted) and self.computer is not None:
+        elif isinstance(obs, (ProcessesStarted, DisplayClientsConnected)) and self.computer:
             return self.computer.observe(obs)
         elif isinstance(obs, MonitorsSnapshot):
             before, self._baseline = self._baseline, obs

@@ -15,6 +15,7 @@ from detectors.audio_level import AudioSettings
 from detectors.base import Detector, Publish
 from detectors.camera import CameraCapture, check_camera
 from detectors.clock import ClockWatcher
+from detectors.display_clients import DisplayClientWatcher
 from detectors.exam_window import ExamWindowWatcher
 from detectors.faces import FaceDetector
 from detectors.focus import FocusDetector
@@ -46,11 +47,14 @@ class WindowSensors:
         self.exam_window = ExamWindowWatcher(window, publish, ours, x11, parent=window)
         self.clock = ClockWatcher(publish)  # the exam interrupted, the computer's clock set
         self.processes = ProcessWatcher(publish)  # programs started on the computer
+        # programs that connect to the exam's display (X11 only: the X server lists them)
+        self.display_clients = DisplayClientWatcher(publish) if x11 is not None else None
 
     @property
     def all(self) -> tuple[Detector, ...]:
-        return (self.focus, self.fullscreen, self.monitors, self.exam_window, self.clock,
-                self.processes)  # fmt: skip
+        found = (self.focus, self.fullscreen, self.monitors, self.exam_window, self.clock,
+                 self.processes)  # fmt: skip
+        return found if self.display_clients is None else (*found, self.display_clients)
 
     def start(self) -> None:
         for detector in self.all:

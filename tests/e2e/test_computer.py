@@ -4,6 +4,7 @@ finds them at setup and during the exam, and ends them where the policy says."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -93,4 +94,26 @@ def test_an_xrdp_session_fails_setup_as_a_remote_session(
     error = next(e["detail"] for e in events(server.reports_of(run_id))
                  if e["detail"].get("errorCode") == 4102)  # fmt: skip
     assert "XRDP_SESSION=1: an xrdp session" in error["cause"]
+    proc.kill()
+
+
+def test_a_client_connected_to_the_display_during_the_exam_is_named(
+    kiosk: Start, server: ReportServer, run_id: str
+) -> None:
+    """xdotool holds its X connection for as long as it sleeps: any X client may read the
+    screen and type, and the X server says who it is."""
+    proc = kiosk(server.exam_url(run_id, "setup,start"))
+    started = server.wait_for(run_id, lambda r: "apMonitoringStarted" in event_names(r))
+    checks = next(e["detail"]["checks"] for e in events(started)
+                  if e["detail"].get("successCode") == 2001)  # fmt: skip
+    helpers = checks["displayClients"]["helpers"]
+    assert "openbox (window manager)" in helpers and any("(the kiosk)" in h for h in helpers)
+    with subprocess.Popen(["xdotool", "sleep", "30"]) as client:
+        try:
+            told = evidence(server, run_id, 5106)
+        finally:
+            client.kill()
+    assert (told["name"], told["pid"]) == ("xdotool", client.pid)
+    assert told["message"] == "Another program connected to the exam's display"
+    assert told["client"].startswith("0x")
     proc.kill()

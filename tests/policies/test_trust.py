@@ -34,6 +34,7 @@ def test_the_rules_are_the_catalogues() -> None:
         5103,
         5104,
         5105,
+        5106,
     }
 
 

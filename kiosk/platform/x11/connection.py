@@ -128,6 +128,57 @@ class X11Connection:
         while event := self._lib.xcb_poll_for_event(conn):
             self._libc.free(event)
 
+    def display_clients(self) -> list[tuple[int, int | None]] | None:
+        """Every client of the display but the server itself, as the X-Resource extension
+        tells: (the base of its resource ids, its pid, or None for a client with no local
+        process: one connected over the network). None where the server or this computer
+        has no X-Resource."""
+        res = xcb.res_library()
+        if res is None:
+            return None
+
+        def ask(conn: int) -> list[tuple[int, int | None]] | None:
+            self._lib.xcb_get_extension_data.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+            self._lib.xcb_get_extension_data.restype = ctypes.c_void_p
+            ext = ctypes.addressof(ctypes.c_char.in_dll(res, "xcb_res_id"))
+            data = self._lib.xcb_get_extension_data(conn, ext)
+            if not data or not ctypes.c_uint8.from_address(data + 8).value:  # .present
+                return None
+            spec = xcb.ResClientIdSpec(0, xcb.RES_CLIENT_ID_MASK_LOCAL_CLIENT_PID)
+            clients_cookie = res.xcb_res_query_clients(conn)
+            ids_cookie = res.xcb_res_query_client_ids(conn, 1, ctypes.byref(spec))
+            pids: dict[int, int] = {}
+            reply = self._res_reply(res, conn, "xcb_res_query_client_ids", ids_cookie)
+            try:
+                it = res.xcb_res_query_client_ids_ids_iterator(reply)
+                while it.rem:
+                    value = xcb.ResClientIdValue.from_address(it.data)
+                    if value.length >= 4:
+                        pids[value.spec.client] = res.xcb_res_client_id_value_value(it.data)[0]
+                    res.xcb_res_client_id_value_next(ctypes.byref(it))
+            finally:
+                self._libc.free(reply)
+            reply = self._res_reply(res, conn, "xcb_res_query_clients", clients_cookie)
+            try:
+                listed = res.xcb_res_query_clients_clients(reply)
+                count = res.xcb_res_query_clients_clients_length(reply)
+                bases = [listed[i].resource_base for i in range(count)]
+            finally:
+                self._libc.free(reply)
+            return [(base, pids.get(base)) for base in bases if base != 0]
+
+        return self._run(ask)
+
+    def _res_reply(self, res: ctypes.CDLL, conn: int, fn: str, cookie: int) -> int:
+        error = ctypes.c_void_p()
+        reply = getattr(res, f"{fn}_reply")(conn, cookie, ctypes.byref(error))
+        if error.value:
+            self._libc.free(error.value)
+            raise Lost  # the extension was there a moment ago: the connection is in trouble
+        if not reply:
+            raise Lost
+        return int(reply)
+
     # -- requests and replies -----------------------------------------------------------------
 
     def _reply(self, conn: int, fn: str, cookie: int) -> tuple[int, int]:

@@ -183,6 +183,56 @@ def library() -> ctypes.CDLL:
     return lib
 
 
+class ResClientIdSpec(ctypes.Structure):
+    _fields_ = [("client", _u32), ("mask", _u32)]
+
+
+class ResClientIdValue(ctypes.Structure):
+    _fields_ = [("spec", ResClientIdSpec), ("length", _u32)]
+
+
+class ResIterator(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("rem", ctypes.c_int), ("index", ctypes.c_int)]
+
+
+class ResClient(ctypes.Structure):
+    _fields_ = [("resource_base", _u32), ("resource_mask", _u32)]
+
+
+RES_CLIENT_ID_MASK_LOCAL_CLIENT_PID = 2
+
+
+@functools.cache
+def res_library() -> ctypes.CDLL | None:
+    """libxcb-res (the X-Resource extension: every client of the display and its pid), or None
+    where it is not installed."""
+    name = ctypes.util.find_library("xcb-res")
+    if name is None:
+        return None
+    res = ctypes.CDLL(name)
+    vp, uint = ctypes.c_void_p, ctypes.c_uint
+    err = ctypes.POINTER(ctypes.c_void_p)
+    res.xcb_res_query_clients.argtypes = [vp]
+    res.xcb_res_query_clients.restype = uint
+    res.xcb_res_query_clients_reply.argtypes = [vp, uint, err]
+    res.xcb_res_query_clients_reply.restype = vp
+    res.xcb_res_query_clients_clients.argtypes = [vp]
+    res.xcb_res_query_clients_clients.restype = ctypes.POINTER(ResClient)
+    res.xcb_res_query_clients_clients_length.argtypes = [vp]
+    res.xcb_res_query_clients_clients_length.restype = ctypes.c_int
+    res.xcb_res_query_client_ids.argtypes = [vp, ctypes.c_uint32, ctypes.POINTER(ResClientIdSpec)]
+    res.xcb_res_query_client_ids.restype = uint
+    res.xcb_res_query_client_ids_reply.argtypes = [vp, uint, err]
+    res.xcb_res_query_client_ids_reply.restype = vp
+    res.xcb_res_query_client_ids_ids_iterator.argtypes = [vp]
+    res.xcb_res_query_client_ids_ids_iterator.restype = ResIterator
+    res.xcb_res_client_id_value_next.argtypes = [ctypes.POINTER(ResIterator)]
+    res.xcb_res_client_id_value_next.restype = None
+    res.xcb_res_client_id_value_value.argtypes = [vp]
+    res.xcb_res_client_id_value_value.restype = ctypes.POINTER(ctypes.c_uint32)
+    return res
+
+
 @functools.cache
 def libc() -> ctypes.CDLL:
     """The C library, for ``free()`` of what libxcb hands back."""
