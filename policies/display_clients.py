@@ -80,10 +80,14 @@ def decide_setup(
         return ClientsVerdict(True, "", {"displayClients": "not checked"})
     checks: dict[str, object] = {"displayClients": {
         "helpers": sorted({f"{(c.names or ('?',))[0]} ({what})" for c, what in helpers}),
-        "unknown": [c.as_detail() for c in unknown],
+        "unknown": [_named(c) for c in unknown],
     }}  # fmt: skip
     if level == "block" and unknown:
-        named = ", ".join(f"{d['name']} (pid {d.get('pid', '-')})"
-                          for d in (c.as_detail() for c in unknown))  # fmt: skip
+        named = ", ".join(_named(c) for c in unknown)
         return ClientsVerdict(False, f"other programs are on the exam's display: {named}", checks)
     return ClientsVerdict(True, "", checks)
+
+
+def _named(client: Client) -> str:
+    detail = client.as_detail()
+    return f"{detail['name']} (pid {detail['pid']})" if client.pid else str(detail["name"])
