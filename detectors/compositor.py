@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from detectors.processes import ancestors
+
 PROC = Path("/proc")
 XWAYLAND = "Xwayland"  # wlroots starts it for X clients; it is the compositor's, not another app
 
@@ -81,7 +83,7 @@ def probe_compositor(env: Mapping[str, str], me: int | None = None) -> Composito
         system_program=_system_owned(Path(program)),
         arguments=tuple(arguments),
         backends=wlroots_backends(their_env),
-        launched_us=pid in _ancestors(mine, parents),
+        launched_us=pid in ancestors(mine, parents),
         others=tuple(_others(pid, mine, parents)),
     )
 
@@ -149,18 +151,6 @@ def _parents() -> dict[int, int]:
     return found
 
 
-def _ancestors(pid: int, parents: Mapping[int, int]) -> list[int]:
-    """Parent, grandparent, ... up to init (a loop, which /proc read mid-change can show, ends
-    the chain)."""
-    chain: list[int] = []
-    while pid in parents and pid > 1:
-        pid = parents[pid]
-        if pid in chain:
-            break
-        chain.append(pid)
-    return chain
-
-
 def _name(pid: int) -> str:
     try:
         return (PROC / str(pid) / "comm").read_text().strip()
@@ -180,7 +170,7 @@ def _is_xwayland(pid: int) -> bool:
 def _others(compositor: int, me: int, parents: Mapping[int, int]) -> list[str]:
     """The compositor's descendants that are neither the kiosk (nor the processes that led to
     it) nor Xwayland and its children."""
-    between = set(_ancestors(me, parents))
+    between = set(ancestors(me, parents))
     children: dict[int, list[int]] = {}
     for pid, parent in parents.items():
         children.setdefault(parent, []).append(pid)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,18 @@ def read_process(pid: int, proc: Path = PROC) -> RunningProcess | None:
         argv0 = ""
     name = stat[stat.index("(") + 1 : stat.rindex(")")]
     return RunningProcess(pid, int(fields[19]), uid, int(fields[1]), name, program, argv0)
+
+
+def ancestors(pid: int, parents: Mapping[int, int]) -> list[int]:
+    """Parent, grandparent, ... up to init (a loop, which /proc read mid-change can show, ends
+    the chain)."""
+    chain: list[int] = []
+    while pid in parents and pid > 1:
+        pid = parents[pid]
+        if pid in chain:
+            break
+        chain.append(pid)
+    return chain
 
 
 def list_processes(proc: Path = PROC) -> list[RunningProcess]:

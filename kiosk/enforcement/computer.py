@@ -10,17 +10,16 @@ policies/machine.py's and policies/processes.py's; this module gathers the facts
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import signal
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from detectors.base import Observation
 from detectors.display_clients import DisplayClient, DisplayClientsConnected, read_display_clients
 from detectors.machine import read_machine_facts
-from detectors.processes import ProcessesStarted, RunningProcess, list_processes
+from detectors.processes import ProcessesStarted, RunningProcess, ancestors, list_processes
 from kiosk.config.computer_settings import ComputerSettings
 from kiosk.platform.processes import identify
 from kiosk.session.ports import Evidence, SetupFailure
@@ -35,19 +34,8 @@ from policies.machine import (
     find_virtualisation,
 )
 
-log = logging.getLogger("kiosk.computer")
-
 #: How long a program asked to end (SIGTERM) has before it is made to (SIGKILL).
 GRACE_MS = 2000
-
-
-def _ancestry(pid: int, processes: Iterable[RunningProcess]) -> set[int]:
-    parents = {p.pid: p.parent for p in processes}
-    chain = {pid}
-    while pid in parents and parents[pid] > 1 and parents[pid] not in chain:
-        pid = parents[pid]
-        chain.add(pid)
-    return chain
 
 
 def _x_clients() -> list[DisplayClient] | None:
@@ -104,13 +92,14 @@ class ComputerWatch:
             findings, s.virtual_machine, s.allowed_virtual_machines, self._test_machine
         )
 
-    def programs(self) -> tuple[list[rules_of.Found], rules_of.SetupVerdict]:
-        """What runs now, and what it means at setup (setup, and ``kiosk doctor``)."""
+    def programs(self) -> tuple[list[rules_of.Found], list[str], rules_of.SetupVerdict]:
+        """What runs now, the evidence of a remote display, and what they mean at setup (setup,
+        and ``kiosk doctor``)."""
         s = self._settings
         found = rules_of.find(self._processes(), self._rules)
         display = rules_of.remote_display(self._env)
         verdict = rules_of.decide_setup(found, display, s.prohibited_processes, s.remote_session)
-        return found, verdict
+        return found, display, verdict
 
     def check(self) -> dict[str, Any]:
         """The computer's part of 2001's checks; raises SetupFailure (4101, 4102, 4103)."""
@@ -121,8 +110,7 @@ class ComputerWatch:
             self._decided("computer", "setup refused: virtual machine",
                           {**machine.checks, "findings": machine.findings})  # fmt: skip
             raise SetupFailure(machine.code or 4101, machine.why)
-        found, verdict = self.programs()
-        display = rules_of.remote_display(self._env)
+        found, display, verdict = self.programs()
         checks.update(verdict.checks)
         if not verdict.proceed:
             self._decided("computer", "setup refused", {"why": verdict.why, **verdict.checks})
@@ -160,9 +148,10 @@ class ComputerWatch:
         return decide_clients(helpers, unknown, level)
 
     def _sorted(self, clients: list[DisplayClient]) -> tuple[list[Any], list[DisplayClient]]:
-        everyone = self._processes()
+        parents = {p.pid: p.parent for p in self._processes()}
         me = os.getpid()
-        kiosk = {c.pid for c in clients if c.pid is not None and me in _ancestry(c.pid, everyone)}
+        pids = {c.pid for c in clients if c.pid is not None}
+        kiosk = {pid for pid in pids if pid == me or me in ancestors(pid, parents)}
         s = self._settings
         helpers, unknown = [], []
         for client in clients:
@@ -201,7 +190,8 @@ class ComputerWatch:
         return evidence
 
     def _end(self, found: rules_of.Found, everyone: list[RunningProcess]) -> str:
-        mine = _ancestry(os.getpid(), everyone)
+        me = os.getpid()
+        mine = {me, *ancestors(me, {p.pid: p.parent for p in everyone})}
         if not rules_of.may_end(found, os.getuid(), mine):
             return "not ended: not the student's own program"
         identity = identify(found.process.pid)

@@ -168,7 +168,7 @@ def _computer(config: KioskConfig, env: Mapping[str, str]) -> list[Check]:
         vm = Check("computer", "warning", f"{found}: {machine.checks['verdict']}")
     else:
         vm = Check("computer", "ok", f"virtual machine or container: {found}")
-    running, verdict = watch.programs()
+    running, _, verdict = watch.programs()
     if not verdict.proceed:
         programs = Check("programs", "problem", f"{verdict.why} ({verdict.code})")
     elif verdict.at_start:
