@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 import shlex
 import shutil
 import subprocess
@@ -53,9 +54,10 @@ class CageRun:
     @property
     def status(self) -> int:
         """The exit status of cage's program (cage's own says nothing)."""
-        said = [line for line in self.done.stderr.splitlines() if line.startswith(STATUS_MARK)]
+        # anywhere in a line: Xwayland's own output shares the stream and may leave a line open
+        said = re.findall(re.escape(STATUS_MARK) + r"(\d+)", self.done.stderr)
         assert said, "cage's program said no exit status:\n" + self.said
-        return int(said[-1].removeprefix(STATUS_MARK))
+        return int(said[-1])
 
     @property
     def records(self) -> list[Path]:
