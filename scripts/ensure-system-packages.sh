@@ -29,6 +29,8 @@ test=(
   pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox
   # a real Secret Service for the keyring tests, in a private D-Bus session
   dbus gnome-keyring
+  # a screen reader's accessibility bus (AT-SPI): the assistive technology tests read the kiosk
+  at-spi2-core
   # the desktop's own validator for the desktop entry the package installs
   desktop-file-utils
   # the kiosk's Wayland session: cage, and the X server it starts for X clients

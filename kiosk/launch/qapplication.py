@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,7 +23,8 @@ def make_qapplication() -> QApplication:
     preflight.import_qt()
     from kiosk.platform.qt import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0] or "kiosk"])
+    # "kiosk", not "__main__.py" under ``python -m``: the name a screen reader announces.
+    app = QApplication.instance() or QApplication(["kiosk"])
     assert isinstance(app, QApplication)
     if not _held:
         logs.route_qt_messages(display_lost.noticed)

@@ -95,14 +95,15 @@ def scene_wav(media_dir: Path) -> Path:
 
 @pytest.fixture
 def program(tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
-    """Starts a real program named ``name`` (comm, file and argv[0] all say it)."""
+    """Starts a real program named ``name`` (comm, file and argv[0] all say it): this computer's
+    ``sleep``, or ``xdotool sleep`` for a program connected to the display."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(name: str) -> subprocess.Popen[bytes]:
+    def start(name: str, on_display: bool = False) -> subprocess.Popen[bytes]:
         path = tmp_path / "bin" / name
         path.parent.mkdir(exist_ok=True)
-        shutil.copy(shutil.which("sleep") or "/bin/sleep", path)
-        proc = subprocess.Popen([str(path), "120"])
+        shutil.copy(shutil.which("xdotool" if on_display else "sleep") or "/bin/sleep", path)
+        proc = subprocess.Popen([str(path), *(["sleep"] if on_display else []), "120"])
         started.append(proc)
         return proc
 
