@@ -3,12 +3,12 @@ closed by Enter, Escape or a click, and named so the focus detector knows it for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.platform.qt import QApplication, QDialogButtonBox, QLabel, Qt, QTimer, QWidget
+from kiosk.platform.qt import QDialogButtonBox, QLabel, Qt, QWidget
 from kiosk.ui.page_dialog import LEAVE_QUESTION, PageDialog, ask
 from policies.page_dialogs import PAGE_DIALOG
 
@@ -16,36 +16,17 @@ ORIGIN = "http://127.0.0.1:8000"
 
 
 @pytest.fixture
-def exam(qtbot: QtBot) -> QWidget:
-    window = QWidget()
-    window.setWindowTitle("exam-under-test")
-    window.resize(1280, 800)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-@pytest.fixture
-def answer(qtbot: QtBot) -> Iterator[Callable[[Callable[[PageDialog], None]], None]]:
+def answer(on_next_dialog: Callable) -> Callable[[Callable[[PageDialog], None]], None]:
     """Acts on the page dialog once it is up (``ask`` runs a loop of its own)."""
-    timers: list[QTimer] = []
 
-    def act(do: Callable[[PageDialog], None]) -> None:
-        def when_up() -> None:
-            dialog = QApplication.activeModalWidget()
-            if isinstance(dialog, PageDialog) and dialog.isVisible():
-                timer.stop()
-                do(dialog)
+    def on_page_dialog(do: Callable[[PageDialog], None]) -> None:
+        def checked(dialog: object) -> None:
+            assert isinstance(dialog, PageDialog), dialog
+            do(dialog)
 
-        timer = QTimer()
-        timer.timeout.connect(when_up)
-        timer.start(20)
-        timers.append(timer)
+        on_next_dialog(checked)
 
-    yield act
-    for timer in timers:
-        timer.stop()
+    return on_page_dialog
 
 
 def text_of(dialog: PageDialog) -> QLabel:
