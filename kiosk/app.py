@@ -23,6 +23,7 @@ from kiosk.enforcement.computer import ComputerWatch
 from kiosk.enforcement.lockdown import Lockdown
 from kiosk.enforcement.page_guards import GuardedPage, make_profile
 from kiosk.enforcement.request_filter import DownloadGuard, RequestInterceptor
+from kiosk.launch.appearance import engine_appearance
 from kiosk.launch.instance_server import InstanceServer
 from kiosk.launch.lms_configuration import ConfigurationWait
 from kiosk.launch.options import RunOptions
@@ -98,11 +99,12 @@ class KioskApp(QObject):
         policy = opts.config.policy
         self.urls = UrlFilter(policy.url_filter, opts.url)
         # The first profile starts the engine, with the gate for what the filter never sees.
-        with network_gate.starting(self.urls) as gate:
+        shown = engine_appearance(opts.config.accessibility)
+        with network_gate.starting(self.urls, shown.engine_flags()) as gate:
             self.profile = make_profile(self)
         self.gate = gate
         gate.decided = self._note_decision
-        self.record.set_meta(network_gate=gate.describe())
+        self.record.set_meta(network_gate=gate.describe(), appearance=shown.checks)
         seb = opts.seb
         self.interceptor = RequestInterceptor(
             self.urls, self._note_decision, self, seb.headers if seb is not None else None

@@ -21,6 +21,7 @@ from kiosk.platform.errors import UsageError
 from kiosk.platform.files import read_regular_file
 from kiosk.platform.validation import describe
 from kiosk.session.tracking import TrackingOptions
+from policies.accessibility import Choice
 from policies.quit import valid_hash
 from policies.trust import DEFAULT_WEIGHTS, ViolationWeight
 from policies.urlfilter import FilterRule
@@ -155,6 +156,24 @@ class PolicySettings(BaseModel):
         if value is not None and not valid_hash(value):
             raise ValueError("must be 64 hex digits (SHA-256) or scrypt$N$r$p$salt_hex$hash_hex")
         return value
+
+
+class AccessibilitySettings(BaseModel):
+    """[accessibility]: what the exam page is told the student needs (policies/accessibility.py).
+    Zoom is [policy] allow_zoom; screen readers are welcome ([computer] assistive_tools)."""
+
+    model_config = _FORBID
+
+    high_contrast: Choice = Field(
+        "allow",
+        description="The page's prefers-contrast: more. allow: when the desktop's accessibility "
+        "settings ask for high contrast; on: always (an accommodation); off: never.",
+    )
+    reduced_motion: Choice = Field(
+        "allow",
+        description="The page's prefers-reduced-motion: reduce. allow: when the desktop turns "
+        "animations off; on: always; off: never.",
+    )
 
 
 class EngineSettings(BaseModel):
@@ -300,6 +319,7 @@ class KioskConfig(BaseModel):
     window: WindowSettings = Field(default_factory=WindowSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    accessibility: AccessibilitySettings = Field(default_factory=AccessibilitySettings)
     computer: ComputerSettings = Field(default_factory=ComputerSettings)
     proctoring: ProctorSettings = Field(default_factory=ProctorSettings)
     trust_score: TrustScoreConfig = Field(default_factory=TrustScoreConfig)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kiosk.platform.failsafe import fail_safe
@@ -148,10 +148,10 @@ def engine_started_elsewhere() -> None:
 
 
 @contextlib.contextmanager
-def starting(urls: UrlFilter) -> Iterator[NetworkGate]:
+def starting(urls: UrlFilter, also: Sequence[str] = ()) -> Iterator[NetworkGate]:
     """Around the creation of a run's profile. The first one starts the engine: it reads the
-    gate's flags from the environment, which then gets its own value back (child processes
-    must not inherit them)."""
+    gate's flags (and ``also``, the page's appearance) from the environment, which then gets its
+    own value back (child processes must not inherit them)."""
     the_gate = gate()
     the_gate.urls = urls
     if _started:
@@ -168,7 +168,8 @@ def starting(urls: UrlFilter) -> Iterator[NetworkGate]:
         return
     hosts = urls.admitted_hosts()
     before = os.environ.get(FLAGS_ENV)
-    os.environ[FLAGS_ENV] = " ".join([before or "", *engine_flags(the_gate.port, hosts)]).strip()
+    flags = [before or "", *engine_flags(the_gate.port, hosts), *also]
+    os.environ[FLAGS_ENV] = " ".join(flags).strip()
     try:
         yield the_gate
     finally:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -110,3 +112,36 @@ def test_the_quit_password_is_typed_into_the_kiosk_dialog_by_the_screen_reader(
     asked.find("push button", "OK")[0].do("Press")
     assert proc.wait(15) == 0
     assert event_names(server.reports_of(run_id))[-1] == "apMonitoringStopped"
+
+
+@pytest.mark.parametrize(
+    ("settings", "desktop_asks", "shown"),
+    [
+        ("", True, "on (the desktop asks for it)"),
+        ('high_contrast = "off"\nreduced_motion = "off"\n', True, "off"),  # not even read
+        ('high_contrast = "on"\nreduced_motion = "on"\n', False, "on (the kiosk's settings)"),
+    ],
+    ids=["as-the-desktop-asks", "not-allowed", "always"],
+)  # fmt: skip
+def test_high_contrast_and_reduced_motion_reach_the_page_where_the_settings_allow(
+    kiosk: Start, server: ReportServer, run_id: str, tmp_path: Path,
+    settings: str, desktop_asks: bool, shown: str,
+) -> None:  # fmt: skip
+    desktop = {**os.environ, "GSETTINGS_BACKEND": "keyfile",
+               "XDG_CONFIG_HOME": str(tmp_path / "desktop")}  # fmt: skip
+    if desktop_asks:  # the student's own desktop settings, written by the desktop's tool
+        for schema, key, value in [
+            ("org.gnome.desktop.a11y.interface", "high-contrast", "true"),
+            ("org.gnome.desktop.interface", "enable-animations", "false"),
+        ]:
+            subprocess.run(["gsettings", "set", schema, key, value], env=desktop, check=True)
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[accessibility]\n" + settings)
+    proc = kiosk(answer_page(server, run_id), "--config", str(config), env=desktop)
+    page = reported(server, run_id, "appearance")
+    on = shown.startswith("on")
+    assert (page["contrast"], page["motion"]) == (on, on), page
+    reported(server, run_id, "result")
+    _, meta = proc.record()
+    assert meta["appearance"] == {"highContrast": shown, "reducedMotion": shown}
+    proc.kill()
