@@ -18,6 +18,7 @@ from typing import Literal
 from detectors.sources import parse_camera, parse_microphone
 from kiosk.config.settings import KioskConfig
 from kiosk.platform.errors import KioskExit
+from policies.display_clients import ClientsVerdict
 
 Status = Literal["ok", "warning", "problem"]
 SCHEMES = ("seb", "sebs", "kiosk", "kiosks")
@@ -178,7 +179,29 @@ def _computer(config: KioskConfig, env: Mapping[str, str]) -> list[Check]:
         )
     else:
         programs = Check("programs", "ok", "no remote session, nothing prohibited running")
-    return [vm, programs]
+    return [vm, programs, _display_clients(watch.display_clients())]
+
+
+def _display_clients(verdict: ClientsVerdict) -> Check:
+    listed = verdict.checks["displayClients"]
+    if not isinstance(listed, dict):  # not checked, or no X-Resource
+        status: Status = "ok" if listed == "not checked" else "warning"
+        return Check("display clients", status, str(listed))
+    if not verdict.proceed:
+        return Check("display clients", "problem", f"{verdict.why} (4104)")
+    if listed["unknown"]:
+        return Check("display clients", "warning",
+                     f"listed at setup: {', '.join(listed['unknown'])}")  # fmt: skip
+    return Check("display clients", "ok", f"helpers only: {', '.join(listed['helpers'])}")
+
+
+def _appearance(config: KioskConfig) -> Check:
+    from kiosk.launch.appearance import engine_appearance
+
+    shown = engine_appearance(config.accessibility)
+    said = shown.checks
+    return Check("accessibility", "ok", f"high contrast {said['highContrast']}, reduced motion "
+                 f"{said['reducedMotion']}")  # fmt: skip
 
 
 def checks(config: KioskConfig, managed: Check, env: Mapping[str, str]) -> list[Check]:
@@ -191,6 +214,7 @@ def checks(config: KioskConfig, managed: Check, env: Mapping[str, str]) -> list[
         lambda: _monitors(config),
         _keyring,
         _schemes,
+        lambda: _appearance(config),
     ]
     return [step() for step in steps] + _computer(config, env)
 

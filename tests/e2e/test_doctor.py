@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,17 @@ from tests.support.process import kiosk_command, run_cli
 from tests.support.pulse import PrivatePulse
 from tests.support.strict import trouble_in
 from tests.support.xdo import window_named, xdotool
+
+
+def wait_connected(pid: int, timeout: float = 10) -> None:
+    """Until the X server lists a client of process ``pid``."""
+    from kiosk.platform.x11.connection import X11Connection
+
+    deadline = time.monotonic() + timeout
+    with X11Connection() as x:
+        while pid not in {p for _, p in x.display_clients() or []}:
+            assert time.monotonic() < deadline, f"pid {pid} never connected to the display"
+            time.sleep(0.05)
 
 
 def rows(out: str) -> dict[str, tuple[str, str]]:
@@ -41,8 +53,44 @@ def test_a_ready_computer_is_all_ok_or_said_why_not(face_clip: Path, pulse: Priv
     assert table["programs"] == ("ok", "no remote session, nothing prohibited running")
     # a virtual machine (CI's is one) is let through on a test machine, and said so
     assert table["computer"][0] in ("ok", "warning"), table["computer"]
+    assert table["accessibility"] == (
+        "ok",
+        "high contrast off (the desktop does not ask for "
+        "it), reduced motion off (the desktop does not ask for it)",
+    )
+    clients = table["display clients"]  # the window manager is a helper
+    assert clients[0] in ("ok", "warning") and "openbox (window manager)" in clients[1], clients
     assert set(table) == {"managed policy", "display", "web engine", "camera", "microphone",
-                          "monitors", "keyring", "links", "computer", "programs"}  # fmt: skip
+                          "monitors", "keyring", "links", "accessibility", "computer",
+                          "programs", "display clients"}  # fmt: skip
+
+
+def test_a_program_on_the_display_is_named_and_block_makes_it_a_problem(
+    program: Any, tmp_path: Path
+) -> None:
+    client = program("spyware", on_display=True)
+    wait_connected(client.pid)
+    done = run_cli("doctor", "--camera", "none", "--microphone", "none")
+    assert rows(done.stdout)["display clients"] == (
+        "warning", f"listed at setup: spyware (pid {client.pid})"
+    )  # fmt: skip
+    config = tmp_path / "block.toml"
+    config.write_text('[computer]\nunknown_display_clients = "block"\n')
+    done = run_cli("doctor", "--config", str(config), "--camera", "none", "--microphone", "none")
+    assert done.returncode == 1
+    status, said = rows(done.stdout)["display clients"]
+    assert status == "problem" and f"spyware (pid {client.pid})" in said and "(4104)" in said
+
+
+def test_the_desktops_accessibility_settings_are_said(tmp_path: Path) -> None:
+    desktop = {**os.environ, "GSETTINGS_BACKEND": "keyfile", "XDG_CONFIG_HOME": str(tmp_path)}
+    subprocess.run(["gsettings", "set", "org.gnome.desktop.a11y.interface", "high-contrast",
+                    "true"], env=desktop, check=True)  # fmt: skip
+    done = run_cli("doctor", "--camera", "none", "--microphone", "none", env=desktop)
+    assert rows(done.stdout)["accessibility"] == (
+        "ok", "high contrast on (the desktop asks for it), reduced motion off (the desktop does "
+        "not ask for it)",
+    )  # fmt: skip
 
 
 def test_what_setup_would_refuse_is_a_problem_and_exit_1(face_clip: Path) -> None:
