@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import plistlib
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from tests.support.atspi import AccessibilityBus, until
 from tests.support.process import KioskProcess
+from tests.support.seb import encrypted
 from tests.support.server import ReportServer, event_names, events
 from tests.support.xdo import wait_active, xdotool
 
@@ -112,6 +114,22 @@ def test_the_quit_password_is_typed_into_the_kiosk_dialog_by_the_screen_reader(
     asked.find("push button", "OK")[0].do("Press")
     assert proc.wait(15) == 0
     assert event_names(server.reports_of(run_id))[-1] == "apMonitoringStopped"
+
+
+def test_an_encrypted_exams_settings_password_is_given_through_the_screen_reader(
+    kiosk: Start, server: ReportServer, run_id: str, screen_reader: AccessibilityBus,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    exam = tmp_path / "exam.seb"
+    settings = {"startURL": answer_page(server, run_id), "allowQuit": True}
+    exam.write_bytes(encrypted(plistlib.dumps(settings), PASSWORD))
+    proc = kiosk(str(exam), env=screen_reader.env)
+    asked = screen_reader.app_showing("dialog", "kiosk: the exam's settings password")
+    assert "This exam's settings are protected" in asked.all_text()
+    asked.find("text", "Enter the settings password")[0].type_in(PASSWORD)
+    asked.find("push button", "OK")[0].do("Press")
+    assert reported(server, run_id, "result")["ok"] is True  # the exam itself, opened
+    proc.kill()
 
 
 @pytest.mark.parametrize(
