@@ -181,5 +181,26 @@ def decide_key(chord: str, policy: KeyPolicy) -> KeyDecision:
 
 _TABLE = _table()
 
+#: Chromium's own zoom levels, the steps Ctrl+wheel takes: the zoom keys take the same ones
+#: (Qt WebEngine zooms on Ctrl+wheel by itself, but not on a key).
+ZOOM_LEVELS = (0.25, 1 / 3, 0.5, 2 / 3, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0,
+               4.0, 5.0)  # fmt: skip
+_ZOOM_IN = frozenset({"Ctrl+Plus", "Ctrl+Equal", "ZoomIn"})
+_ZOOM_OUT = frozenset({"Ctrl+Minus", "Ctrl+Underscore", "ZoomOut"})
+
+
+def zoom_after(chord: str, current: float) -> float | None:
+    """The zoom factor a zoom key leads to from ``current`` (None: not a zoom key, or already
+    at the end of the range)."""
+    chord = normalise(chord).replace("Shift+", "")
+    if chord == "Ctrl+0":
+        return 1.0 if current != 1.0 else None
+    if chord in _ZOOM_IN:
+        return next((z for z in ZOOM_LEVELS if z > current + 1e-6), None)
+    if chord in _ZOOM_OUT:
+        return next((z for z in reversed(ZOOM_LEVELS) if z < current - 1e-6), None)
+    return None
+
+
 #: Every chord the table names, for tests and documentation.
 SHORTCUTS = frozenset(_TABLE)

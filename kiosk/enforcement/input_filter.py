@@ -8,7 +8,9 @@ swallowed at the first one, before any widget, QShortcut or the page sees it.
 - ShortcutOverride of a refused chord is accepted and swallowed, so no QShortcut/QAction fires
   and Qt delivers it as a KeyPress, which is swallowed in turn and reported once (never for its
   ShortcutOverride or its auto-repeats).
-- Ctrl+wheel (zoom) is swallowed unless zoom is allowed, and reported once per gesture.
+- Ctrl+wheel (zoom) is swallowed unless zoom is allowed, and reported once per gesture; an
+  allowed zoom or reload key is done by the kiosk (``act``): the engine zooms only for the
+  wheel, and reloads for no key.
 - Everything else returns after one class check: the filter sees every event of the process.
 
 Failing safe means letting the event through. A filter that raised on every key would swallow
@@ -158,6 +160,9 @@ class KeyFilter(QObject):
         #: Whether the guard is typing a paste in: keys after the paste key wait for it, so
         #: that what the student types next lands after the pasted text, as with a real paste.
         self.pasting: Callable[[], bool] = lambda: False
+        #: Does what an allowed zoom or reload key (what, chord) asks: the engine itself zooms
+        #: only on Ctrl+wheel, and reloads on no key at all.
+        self.act: Callable[[str, str], None] = lambda _what, _chord: None
         self._held: list[tuple[QObject, QKeyEvent]] = []
         self._hold_limit = QTimer(self)
         self._hold_limit.setSingleShot(True)
@@ -223,6 +228,8 @@ class KeyFilter(QObject):
             return True
         decision = decide_key(chord_of(event), self._policy)  # both cached: typing is cheap
         if decision.allowed:
+            if decision.what in ("zoom", "reload") and event.type() == _KEY_PRESS:
+                self._act_on_key(watched, decision.what, decision.chord)
             if decision.chord not in _PASTE:
                 return False
             return self._paste_key(watched, event, decision.chord)
@@ -237,6 +244,15 @@ class KeyFilter(QObject):
             self._last_press = press
             self._decided("keys", "refused", {"chord": decision.chord, "what": decision.what})
         return True
+
+    def _act_on_key(self, watched: QObject | None, what: str, chord: str) -> None:
+        """Once per press: at its first stage, the kiosk window's QWindow, where the window
+        system delivers it (the focus proxy and the window see it after). The page sees the key
+        too, as in a browser."""
+        if self._qapp is None or not isinstance(watched, QWindow):
+            return
+        if any(watched is w.windowHandle() for w in self._windows() if not sip.isdeleted(w)):
+            self.act(what, chord)
 
     def _paste_key(self, watched: QObject | None, event: QKeyEvent, chord: str) -> bool:
         """A paste key: the guard decides at the ShortcutOverride, and a refused paste loses

@@ -29,15 +29,16 @@ from kiosk.enforcement.computer import ComputerWatch
 from kiosk.enforcement.input_filter import KeyFilter
 from kiosk.enforcement.screen_covers import ScreenBlanker
 from kiosk.enforcement.window_keeper import WindowKeeper
-from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer, QWidget
+from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer
 from kiosk.platform.x11.session import X11Session
 from kiosk.session.evidence import EvidenceStore
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.record import Decided
 from kiosk.session.tracking import TrackingOptions
+from kiosk.ui.window import KioskWindow
 from policies.devices import page_code
 from policies.fullscreen import decide_fullscreen
-from policies.keys import ASKS_TO_QUIT, KeyPolicy, drop_allowed
+from policies.keys import ASKS_TO_QUIT, KeyPolicy, drop_allowed, zoom_after
 from policies.monitors import (
     MonitorPolicy,
     decide_change,
@@ -54,7 +55,7 @@ class Lockdown(QObject):
     def __init__(
         self,
         qapp: QApplication,
-        window: QWidget,
+        window: KioskWindow,
         policy: PolicySettings,
         fullscreen_mode: bool,
         decided: Decided,
@@ -103,6 +104,7 @@ class Lockdown(QObject):
             drop_allowed=self._drop_allowed,
         )
         self.keys.pasting = lambda: self.clipboard.pasting
+        self.keys.act = self._act_on_key
         self.clipboard.on_pasted = self.keys.release_held
         self.monitors = monitors
         self._baseline = monitors.last
@@ -110,6 +112,14 @@ class Lockdown(QObject):
             self.blanker = ScreenBlanker(self._window, self)
             self.blanker.start()
             self.keeper.attach()
+
+    def _act_on_key(self, what: str, chord: str) -> None:
+        """An allowed zoom or reload key (policies/keys.py decided)."""
+        view = self._window.view
+        if what == "reload":
+            view.reload()
+        elif (factor := zoom_after(chord, view.zoomFactor())) is not None:
+            view.setZoomFactor(factor)
 
     def _drop_allowed(self, files: bool) -> bool:
         return drop_allowed(files, self._policy.uploads, self._policy.clipboard)

@@ -6,7 +6,15 @@ import itertools
 
 import pytest
 
-from policies.keys import SHORTCUTS, ClipboardMode, KeyPolicy, decide_key, drop_allowed, normalise
+from policies.keys import (
+    SHORTCUTS,
+    ClipboardMode,
+    KeyPolicy,
+    decide_key,
+    drop_allowed,
+    normalise,
+    zoom_after,
+)
 
 POLICIES = [
     KeyPolicy(allow_zoom=zoom, allow_reload=reload, clipboard=clipboard)
@@ -169,3 +177,18 @@ def test_a_drop_from_another_program(
     files: bool, uploads: bool, clipboard: ClipboardMode, allowed: bool
 ) -> None:
     assert drop_allowed(files, uploads, clipboard) is allowed
+
+
+@pytest.mark.parametrize(
+    ("chord", "current", "after"),
+    [
+        ("Ctrl+Equal", 1.0, 1.1), ("Ctrl+Plus", 1.1, 1.25), ("Ctrl+Shift+Plus", 1.25, 1.5),
+        ("ZoomIn", 4.0, 5.0), ("Ctrl+Equal", 5.0, None), ("Ctrl+Equal", 1.05, 1.1),
+        ("Ctrl+Minus", 1.0, 0.9), ("Ctrl+Underscore", 0.5, 1 / 3), ("Ctrl+Minus", 0.25, None),
+        ("Ctrl+0", 2.5, 1.0), ("Ctrl+0", 1.0, None), ("Ctrl+A", 1.0, None),
+    ],
+)  # fmt: skip
+def test_the_zoom_keys_step_through_chromiums_own_levels(
+    chord: str, current: float, after: float | None
+) -> None:
+    assert zoom_after(chord, current) == after

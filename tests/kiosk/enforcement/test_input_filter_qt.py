@@ -640,3 +640,47 @@ def test_a_paste_the_page_never_takes_holds_the_keys_one_second_at_most(
     assert keeper.pasting
     qtbot.waitUntil(lambda: not keeper.pasting, timeout=3_000)
     assert told == [True]
+
+
+@pytest.mark.parametrize("allowed", [True, False], ids=["allowed", "refused"])
+def test_the_zoom_keys_zoom_the_exam_where_zoom_is_allowed(
+    make_kiosk: Callable[..., KioskApp], server: ReportServer, qtbot: QtBot, allowed: bool
+) -> None:
+    config = KioskConfig.model_validate({"policy": {"allow_zoom": allowed}})
+    app = make_kiosk(server.url("keys.html"), config)  # the lockdown's own filter, this time
+    app.window.activateWindow()
+    qtbot.waitUntil(app.window.isActiveWindow, timeout=10_000)
+    ready = "document.readyState == 'complete' && document.activeElement.id == 'answer'"
+    wait_page(qtbot, app, f"({ready}) && document.hasFocus()", lambda ok: ok is True, 20)
+    view = app.window.view
+    steps = [("Ctrl+Equal", 1.1), ("Ctrl+Plus", 1.25), ("Ctrl+Minus", 1.1), ("Ctrl+0", 1.0),
+             ("Ctrl+Minus", 0.9)]  # fmt: skip
+    for chord, factor in steps:
+        click(app, chord)
+        if allowed:
+            qtbot.waitUntil(lambda f=factor: abs(view.zoomFactor() - f) < 1e-6, timeout=5000)
+    click(app, "X")
+    typed_keys(qtbot, app)  # every key has been through the filter
+    assert view.zoomFactor() == (0.9 if allowed else 1.0)
+
+
+@pytest.mark.parametrize("allowed", [True, False], ids=["allowed", "refused"])
+def test_the_reload_key_reloads_the_exam_where_reload_is_allowed(
+    make_kiosk: Callable[..., KioskApp], server: ReportServer, qtbot: QtBot, allowed: bool
+) -> None:
+    config = KioskConfig.model_validate({"policy": {"allow_reload": allowed}})
+    app = make_kiosk(server.url("keys.html"), config)
+    app.window.activateWindow()
+    qtbot.waitUntil(app.window.isActiveWindow, timeout=10_000)
+    ready = "document.readyState == 'complete' && document.activeElement.id == 'answer'"
+    wait_page(qtbot, app, f"({ready}) && document.hasFocus()", lambda ok: ok is True, 20)
+    evaluate(qtbot, app, "window.before = 'the page before F5'")
+    click(app, "F5")
+    if allowed:
+        wait_page(qtbot, app, "window.before === undefined && document.readyState",
+                  lambda state: state == "complete")  # fmt: skip
+    else:
+        wait_page(qtbot, app, f"({ready}) && document.hasFocus()", lambda ok: ok is True, 20)
+        click(app, "X")
+        typed_keys(qtbot, app)  # F5 has been through the filter
+        assert evaluate(qtbot, app, "window.before") == "the page before F5"
