@@ -11,11 +11,15 @@ mediapipe imports cv2 itself: call :func:`scrub_qt_env` (or :func:`import_cv2`) 
 from __future__ import annotations
 
 import functools
+import importlib.abc
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 QT_VARIABLES = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 
@@ -80,6 +84,37 @@ def library_path_kept() -> Iterator[None]:
             os.environ.pop("LD_LIBRARY_PATH", None)
         else:
             os.environ["LD_LIBRARY_PATH"] = before
+
+
+#: mediapipe's vision package imports its drawing helpers, and with them matplotlib.pyplot
+#: (about half of ``import mediapipe``'s time and ~29 MB), for drawing on images, which the
+#: kiosk never does: they are imported as empty modules instead.
+UNUSED_BY_KIOSK = frozenset({
+    "mediapipe.tasks.python.vision.drawing_utils",
+    "mediapipe.tasks.python.vision.drawing_styles",
+})  # fmt: skip
+
+
+class _EmptyModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name: str, path: object = None, target: object = None) -> Any:
+        return importlib.util.spec_from_loader(name, self) if name in UNUSED_BY_KIOSK else None
+
+    def create_module(self, spec: Any) -> None:
+        return None  # the default: an empty module
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__doc__ = "Left out by kiosk (detectors/cv.py): it draws on no image."
+
+
+@contextmanager
+def without_drawing() -> Iterator[None]:
+    """Around ``import mediapipe``: its drawing helpers (and matplotlib) stay out."""
+    finder = _EmptyModules()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
 
 
 def _package_dir(module: ModuleType) -> Path:

@@ -274,9 +274,9 @@ def _face(detection: Any, width: int, height: int) -> Face:
 
 
 def _mediapipe() -> Any:
-    from detectors.cv import import_cv2, library_path_kept
+    from detectors.cv import import_cv2, library_path_kept, without_drawing
 
-    with library_path_kept():
+    with library_path_kept(), without_drawing():
         import mediapipe  # type: ignore[import-untyped]
 
     import_cv2()  # mediapipe imports cv2 itself: scrub what that import may have set

@@ -33,6 +33,20 @@ def test_cv2_and_mediapipe_imports_leave_the_environment_as_it_was(tmp_path: Pat
     assert after == before == dict.fromkeys(WATCHED)
 
 
+def test_mediapipe_comes_without_its_drawing_helpers_and_matplotlib() -> None:
+    probe = (
+        "import sys\nfrom detectors.faces import _mediapipe\nmp = _mediapipe()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"
+        "print(mp.tasks.vision.FaceDetector.__name__, mp.tasks.vision.drawing_utils.__doc__)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    loaded, vision = done.stdout.strip().splitlines()[-2:]
+    assert loaded == "[]"
+    assert vision == "FaceDetector Left out by kiosk (detectors/cv.py): it draws on no image."
+
+
 def test_only_the_headless_opencv_is_installed() -> None:
     from importlib.metadata import distributions
 
