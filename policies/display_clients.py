@@ -80,10 +80,10 @@ def decide_setup(
         return ClientsVerdict(True, "", {"displayClients": "not checked"})
     checks: dict[str, object] = {"displayClients": {
         "helpers": sorted({f"{(c.names or ('?',))[0]} ({what})" for c, what in helpers}),
-        "unknown": [_named(c) for c in unknown],
+        "unknown": list(dict.fromkeys(_named(c) for c in unknown)),  # a client per connection
     }}  # fmt: skip
     if level == "block" and unknown:
-        named = ", ".join(_named(c) for c in unknown)
+        named = ", ".join(dict.fromkeys(_named(c) for c in unknown))
         return ClientsVerdict(False, f"other programs are on the exam's display: {named}", checks)
     return ClientsVerdict(True, "", checks)
 

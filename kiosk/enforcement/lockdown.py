@@ -29,13 +29,19 @@ from kiosk.enforcement.computer import ComputerWatch
 from kiosk.enforcement.input_filter import KeyFilter
 from kiosk.enforcement.screen_covers import ScreenBlanker
 from kiosk.enforcement.window_keeper import WindowKeeper
-from kiosk.platform.qt import QApplication, QGuiApplication, QObject, QTimer
+from kiosk.platform.qt import (
+    QApplication,
+    QGuiApplication,
+    QObject,
+    QTimer,
+    QWebEngineView,
+    QWidget,
+)
 from kiosk.platform.x11.session import X11Session
 from kiosk.session.evidence import EvidenceStore
 from kiosk.session.ports import Evidence, SetupFailure
 from kiosk.session.record import Decided
 from kiosk.session.tracking import TrackingOptions
-from kiosk.ui.window import KioskWindow
 from policies.devices import page_code
 from policies.fullscreen import decide_fullscreen
 from policies.keys import ASKS_TO_QUIT, KeyPolicy, drop_allowed, zoom_after
@@ -55,7 +61,7 @@ class Lockdown(QObject):
     def __init__(
         self,
         qapp: QApplication,
-        window: KioskWindow,
+        window: QWidget,
         policy: PolicySettings,
         fullscreen_mode: bool,
         decided: Decided,
@@ -115,7 +121,9 @@ class Lockdown(QObject):
 
     def _act_on_key(self, what: str, chord: str) -> None:
         """An allowed zoom or reload key (policies/keys.py decided)."""
-        view = self._window.view
+        view = self._window.findChild(QWebEngineView)  # the exam's, in the kiosk window
+        if view is None:
+            return
         if what == "reload":
             view.reload()
         elif (factor := zoom_after(chord, view.zoomFactor())) is not None:

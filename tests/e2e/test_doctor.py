@@ -58,8 +58,13 @@ def test_a_ready_computer_is_all_ok_or_said_why_not(face_clip: Path, pulse: Priv
         "high contrast off (the desktop does not ask for "
         "it), reduced motion off (the desktop does not ask for it)",
     )
-    clients = table["display clients"]  # the window manager is a helper
-    assert clients[0] in ("ok", "warning") and "openbox (window manager)" in clients[1], clients
+    # the window manager is a helper; this suite's own Qt process may be on the display too
+    clients = table["display clients"]
+    assert clients[0] in ("ok", "warning"), clients
+    if clients[0] == "ok":
+        assert "openbox (window manager)" in clients[1], clients
+    else:
+        assert clients[1].startswith("listed at setup: ") and "openbox" not in clients[1]
     assert set(table) == {"managed policy", "display", "web engine", "camera", "microphone",
                           "monitors", "keyring", "links", "accessibility", "computer",
                           "programs", "display clients"}  # fmt: skip
@@ -71,9 +76,9 @@ def test_a_program_on_the_display_is_named_and_block_makes_it_a_problem(
     client = program("spyware", on_display=True)
     wait_connected(client.pid)
     done = run_cli("doctor", "--camera", "none", "--microphone", "none")
-    assert rows(done.stdout)["display clients"] == (
-        "warning", f"listed at setup: spyware (pid {client.pid})"
-    )  # fmt: skip
+    status, said = rows(done.stdout)["display clients"]
+    assert status == "warning" and said.startswith("listed at setup: "), said
+    assert f"spyware (pid {client.pid})" in said and said.count("spyware") == 1, said
     config = tmp_path / "block.toml"
     config.write_text('[computer]\nunknown_display_clients = "block"\n')
     done = run_cli("doctor", "--config", str(config), "--camera", "none", "--microphone", "none")

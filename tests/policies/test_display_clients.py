@@ -42,3 +42,16 @@ def test_block_refuses_setup_naming_the_unknown_and_warn_lists_them() -> None:
     }
     assert decide_setup(helpers, unknown, "off").checks == {"displayClients": "not checked"}
     assert decide_setup(helpers, [], "block").proceed
+
+
+def test_a_program_with_several_connections_is_named_once() -> None:
+    python = Client(20757, ("python",))
+    listed = decide_setup([], [python, python, Client(9, ("xdotool",)), python], "block")
+    assert listed.checks["displayClients"]["unknown"] == [  # type: ignore[index]
+        "python (pid 20757)",
+        "xdotool (pid 9)",
+    ]
+    assert (
+        listed.why
+        == "other programs are on the exam's display: python (pid 20757), xdotool (pid 9)"
+    )
