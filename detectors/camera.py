@@ -103,6 +103,7 @@ class CameraCapture:
         self._cap: Any = None
         self._fps = 0.0
         self._latest: Any = None
+        self._rgb: Any = None  # the analysed frame in RGB, its buffer reused from frame to frame
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -175,24 +176,34 @@ class CameraCapture:
             self._cap = None
 
     def _run(self) -> None:
+        """Takes every frame the camera gives (a device's buffers drain, a file plays in real
+        time) but decodes into a picture only the ones used: one per analysis interval, which
+        is also what an evidence photo is taken from (at most that old)."""
         is_file = self.source.kind == "file"
         frame_period = 1.0 / self._fps
         next_frame = time.monotonic()
-        next_analysis = time.monotonic()
+        next_picture = time.monotonic()
         lost = False
         while not self._stop.is_set():
-            ok, frame = (False, None) if self._cap is None else self._cap.read()
+            ok = False if self._cap is None else self._cap.grab()
             if not ok and is_file and self._cap is not None:
                 # Loop by opening the file again, as a device would be: a file taken away
                 # during the exam is then a camera lost, and putting it back brings it back.
                 self.release()
                 try:
                     check_camera(self.source)
-                    self._cap = self._open_capture()
-                    ok, frame = self._cap.read()
+                    self._cap = self._open_capture()  # its first frame is decoded and kept
+                    ok = True
+                    next_picture = time.monotonic() + self._interval
                 except DeviceError:
-                    ok, frame = False, None
-            if not ok or frame is None:
+                    ok = False
+            frame = None
+            now = time.monotonic()
+            if ok and now >= next_picture and self._cap is not None:
+                ok, frame = self._cap.retrieve()
+                ok = ok and frame is not None
+                next_picture = now + self._interval
+            if not ok:
                 if not lost:
                     lost = True
                     with self._lock:  # no evidence photo may show a picture from before
@@ -204,11 +215,10 @@ class CameraCapture:
             if lost:
                 lost = False
                 self._publish(DeviceBack(time.time(), "camera"))
-            self._store(frame)
-            now = time.monotonic()
-            if self._detector is not None and now >= next_analysis:
-                next_analysis = now + self._interval
-                self._analyse()
+            if frame is not None:
+                self._store(frame)
+                if self._detector is not None:
+                    self._analyse()
             if is_file:  # real time: a file plays at its own frame rate
                 next_frame += frame_period
                 delay = next_frame - time.monotonic()
@@ -230,9 +240,14 @@ class CameraCapture:
 
     def _analyse(self) -> None:
         assert self._detector is not None
-        frame = self.latest_frame()
+        with self._lock:
+            frame = self._latest  # replaced, never written into: no copy needed
+        if frame is None:
+            return
         cv2 = import_cv2()
-        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        if self._rgb is None or self._rgb.shape != frame.shape:
+            self._rgb = frame.copy()
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB, dst=self._rgb)  # one buffer, reused
         try:
             faces = self._detector.detect(rgb)
         except Exception:
