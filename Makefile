@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system models lrs demo test lint docs package package-check clean
+.PHONY: setup system models lrs demo test lint docs bench package package-check clean
 
 setup: system $(STAMP) models
 
@@ -50,6 +50,14 @@ $(RALPH)/.installed:
 
 test: lint lrs
 	$(BIN)/python -m pytest
+
+# Measurements, never timed assertions in tests: about 20 minutes with the defaults, on a
+# machine doing nothing else. Each script saves its figures (bench/out/); report.py writes
+# bench/results.md and the README's performance summary from them.
+bench: setup
+	$(BIN)/python bench/bench_events.py
+	$(BIN)/python bench/bench_kiosk.py
+	$(BIN)/python bench/report.py
 
 # The installed kiosk: a PyInstaller bundle (dist/kiosk/, the face models inside) and a .deb
 # that installs it to /opt/kiosk (packaging/build_deb.py); package-check installs that .deb on
