@@ -19,6 +19,7 @@ from typing import Any
 from detectors.base import DeviceBack, DeviceError, DeviceLost, Observation, Problem, Publish
 from detectors.cv import import_cv2
 from detectors.faces import Face, FaceDetector
+from detectors.frame_change import FrameChange
 from detectors.sources import CameraSource
 
 log = logging.getLogger("kiosk.camera")
@@ -104,6 +105,8 @@ class CameraCapture:
         self._fps = 0.0
         self._latest: Any = None
         self._rgb: Any = None  # the analysed frame in RGB, its buffer reused from frame to frame
+        self._change = FrameChange()
+        self._faces: tuple[Face, ...] | None = None  # what the last analysis found
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -244,6 +247,9 @@ class CameraCapture:
             frame = self._latest  # replaced, never written into: no copy needed
         if frame is None:
             return
+        if not self._change.changed(frame, time.monotonic()) and self._faces is not None:
+            self._publish(FacesSeen(t=time.time(), faces=self._faces))  # the same picture
+            return
         cv2 = import_cv2()
         if self._rgb is None or self._rgb.shape != frame.shape:
             self._rgb = frame.copy()
@@ -253,4 +259,5 @@ class CameraCapture:
         except Exception:
             log.exception("face detection failed on one frame")
             return
+        self._faces = faces
         self._publish(FacesSeen(t=time.time(), faces=faces))
