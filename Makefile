@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system models lrs demo test lint docs bench package package-check clean
+.PHONY: setup system models lrs demo test lint docs bench soak package package-check clean
 
 setup: system $(STAMP) models
 
@@ -57,6 +57,11 @@ test: lint lrs
 bench: setup
 	$(BIN)/python bench/bench_events.py
 	$(BIN)/python bench/bench_kiosk.py
+	$(BIN)/python bench/report.py
+
+# An hour of exam at four times the analysis rate, PSS every minute (bench/out/soak.json).
+soak: setup
+	$(BIN)/python bench/bench_kiosk.py --soak 60
 	$(BIN)/python bench/report.py
 
 # The installed kiosk: a PyInstaller bundle (dist/kiosk/, the face models inside) and a .deb

@@ -11,6 +11,8 @@ microphone played from files through the same code as real ones), on this machin
 
 Usage: ``.venv/bin/python bench/bench_kiosk.py [--seconds 60] [--runs 5]`` (about
 ``runs x (2 x seconds + 30)`` seconds); ``make bench`` runs it with the defaults.
+``--soak MINUTES [--speed 4]`` runs one exam instead, at that many times the default analysis
+rate, and samples PSS every minute: it must stay flat (``make soak``: an hour).
 """
 
 from __future__ import annotations
@@ -186,11 +188,71 @@ def media(folder: Path) -> tuple[Path, Path]:
     return clip, wav
 
 
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least squares: how much y grows per unit of x."""
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    den = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / den if den else 0.0
+
+
+def soak(minutes: float, speed: float) -> None:
+    """An exam at ``speed`` times the default analysis rate (the camera's file at its own 30
+    fps), PSS of the whole tree sampled every minute: it must stay flat."""
+    from kiosk.config.settings import ProctorSettings
+
+    display = VirtualDisplay(width=1280, height=800).start()
+    server = BenchServer()
+    rate = ProctorSettings().analyse_fps * speed
+    samples: list[tuple[float, float]] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            clip, wav = media(Path(tmp))
+            kiosk = Kiosk(Path(tmp) / "soak", display.display)
+            kiosk.config.write_text(f"[proctoring]\nask_consent = false\nanalyse_fps = {rate:g}\n")
+            url = f"http://127.0.0.1:{server.port}/heartbeat.html?proctoring=1&devices=1"
+            devices = ("--camera", str(clip), "--microphone", str(wav))
+            with kiosk.run(url, *devices) as (proc, _):
+                server.wait("started", 1)
+                t0 = time.monotonic()
+                for minute in range(int(minutes) + 1):
+                    time.sleep(max(0.0, t0 + 60 * minute - time.monotonic()))
+                    assert proc.poll() is None, "the kiosk ended during the soak"
+                    samples.append((minute, pss_mb(tree(proc.pid))))
+                    print(f"minute {minute}: PSS {samples[-1][1]:.0f} MB", flush=True)
+    finally:
+        server.httpd.shutdown()
+        display.stop()
+    grow = slope(samples[1:])  # from the first minute on: start-up is not growth
+    first, last = samples[1][1], samples[-1][1]
+    save(
+        "soak",
+        f"Memory over a {minutes:g}-minute exam at {speed:g}x the analysis rate",
+        [
+            figure("PSS of the whole tree, minute 1", [first], "MB", "", 0),
+            figure(f"PSS of the whole tree, minute {int(minutes)}", [last], "MB", "", 0),
+            figure(
+                "PSS growth from minute 1 on (least squares)", [grow], "MB a minute", "< 0.5", 2
+            ),
+        ],
+        notes=f"Every detector on, faces analysed {rate:g} times a second, the page autosaving "
+        "twice a second. PSS by minute: " + ", ".join(f"{y:.0f}" for _, y in samples) + " MB.",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--soak", type=float, default=0.0, metavar="MINUTES",
+                        help="instead: one exam this long, PSS every minute")  # fmt: skip
+    parser.add_argument("--speed", type=float, default=4.0,
+                        help="the soak's analysis rate, times the default")  # fmt: skip
     args = parser.parse_args()
+    if args.soak:
+        soak(args.soak, args.speed)
+        return
     display = VirtualDisplay(width=1280, height=800).start()
     server = BenchServer()
     base = f"http://127.0.0.1:{server.port}/heartbeat.html"

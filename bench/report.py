@@ -23,7 +23,7 @@ RESULTS = REPO / "bench" / "results.md"
 README = REPO / "README.md"
 START, END = "<!-- bench:summary -->", "<!-- /bench:summary -->"
 #: The order the sections are shown in; a bench not listed comes after them.
-ORDER = ["kiosk", "events", "faces", "detectors"]
+ORDER = ["kiosk", "events", "soak", "faces", "detectors"]
 
 
 def machine() -> str:
