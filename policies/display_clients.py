@@ -78,12 +78,13 @@ def decide_setup(
 ) -> ClientsVerdict:
     if level == "off":
         return ClientsVerdict(True, "", {"displayClients": "not checked"})
+    names = list(dict.fromkeys(_named(c) for c in unknown))  # a client per connection: once
     checks: dict[str, object] = {"displayClients": {
         "helpers": sorted({f"{(c.names or ('?',))[0]} ({what})" for c, what in helpers}),
-        "unknown": list(dict.fromkeys(_named(c) for c in unknown)),  # a client per connection
+        "unknown": names,
     }}  # fmt: skip
     if level == "block" and unknown:
-        named = ", ".join(dict.fromkeys(_named(c) for c in unknown))
+        named = ", ".join(names)
         return ClientsVerdict(False, f"other programs are on the exam's display: {named}", checks)
     return ClientsVerdict(True, "", checks)
 

@@ -113,6 +113,11 @@ def chord_of(event: QKeyEvent) -> str:
     return chord
 
 
+def _a_handle_of(watched: QObject | None, windows: list[QWidget]) -> bool:
+    """Whether ``watched`` is the QWindow of one of ``windows``."""
+    return isinstance(watched, QWindow) and any(watched is w.windowHandle() for w in windows)
+
+
 def _no_windows() -> Iterable[QWidget]:
     return ()
 
@@ -249,10 +254,11 @@ class KeyFilter(QObject):
         """Once per press: at its first stage, the kiosk window's QWindow, where the window
         system delivers it (the focus proxy and the window see it after). The page sees the key
         too, as in a browser."""
-        if self._qapp is None or not isinstance(watched, QWindow):
-            return
-        if any(watched is w.windowHandle() for w in self._windows() if not sip.isdeleted(w)):
+        if self._qapp is not None and _a_handle_of(watched, self._live_windows()):
             self.act(what, chord)
+
+    def _live_windows(self) -> list[QWidget]:
+        return [w for w in self._windows() if not sip.isdeleted(w)]
 
     def _paste_key(self, watched: QObject | None, event: QKeyEvent, chord: str) -> bool:
         """A paste key: the guard decides at the ShortcutOverride, and a refused paste loses
@@ -325,13 +331,13 @@ class KeyFilter(QObject):
         """Whether the event is on its way into one of the kiosk's windows (and still on)."""
         if self._qapp is None:
             return False
-        windows = [w for w in self._windows() if not sip.isdeleted(w)]
+        windows = self._live_windows()
         if isinstance(watched, QWidget):
             top = watched.window()
             return any(top is w for w in windows)
-        handles = [w.windowHandle() for w in windows]
-        if isinstance(watched, QWindow) and any(watched is h for h in handles):
+        if _a_handle_of(watched, windows):
             return True
+        handles = [w.windowHandle() for w in windows]
         # Anything else (the engine's offscreen Quick window and items) is reached through the
         # focus window: keys go where the focus is.
         focus = QGuiApplication.focusWindow()
